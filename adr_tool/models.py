@@ -1,0 +1,224 @@
+"""The typed record model every reader produces and every later stage consumes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Status(StrEnum):
+    """The default status vocabulary (configurable through ``[tool.adr] statuses``)."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    DEPRECATED = "deprecated"
+    SUPERSEDED = "superseded"
+
+
+class RecordFormat(StrEnum):
+    """Which on-disk convention a record was read from."""
+
+    FRONTMATTER = "frontmatter"
+    BOLD_FIELD = "bold-field"
+    NYGARD = "nygard"
+    MADR = "madr"
+    GSD = "gsd"
+    TABLE = "metadata-table"
+    LOG4BRAINS = "log4brains"
+    PLAIN = "plain"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Pos(_Frozen):
+    """A 1-based source position in the record's own file."""
+
+    line: int
+    column: int = 1
+
+
+class RequirementKind(StrEnum):
+    """How a ``requires`` entry names what it depends on."""
+
+    RECORD = "record"
+    """A plain id such as ``DR-003``: resolves to a record id first, else to a capability."""
+    PHASE = "phase"
+    """GSD shape ``- phase: 03-backend`` (+ ``provides:``): the record with that phase or id."""
+    CAPABILITY = "capability"
+    """``- capability: redis-broker``: satisfied by a record that provides it."""
+
+
+class Requirement(_Frozen):
+    """One entry of ``requires``, typed instead of a raw dict."""
+
+    kind: RequirementKind
+    target: str
+    provides: str | None = None
+    """For the GSD shape: what the required phase provides (free text)."""
+    pos: Pos = Pos(line=1)
+
+
+class Section(_Frozen):
+    """A heading and the Markdown under it, with its line range in the file."""
+
+    heading: str
+    level: int
+    line: int
+    """Line of the heading itself."""
+    end_line: int
+    """Last line before the next heading of any level."""
+    text: str
+    """Raw Markdown between this heading and the next one."""
+
+
+class Link(_Frozen):
+    """A Markdown link or image in the body."""
+
+    url: str
+    text: str
+    pos: Pos
+    image: bool = False
+
+
+class TableCell(_Frozen):
+    """One cell of a Markdown table: its raw source text and where it starts."""
+
+    text: str
+    pos: Pos
+
+
+class Table(_Frozen):
+    """A Markdown table with positions, addressed by the section it sits in."""
+
+    section: str | None
+    """Heading of the enclosing section, if any."""
+    header: list[TableCell]
+    rows: list[list[TableCell]]
+    pos: Pos
+
+
+class HistoryEntry(_Frozen):
+    """A dated lifecycle event kept in frontmatter ``history``."""
+
+    date: str
+    status: str
+    note: str = ""
+
+
+class Record(BaseModel):
+    """A decision record, whatever format it was read from."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    """Always a string, exactly as the author typed it (``04`` stays ``04``)."""
+    title: str
+    status: str | None = None
+    """Normalised status from the configured vocabulary, or None when absent/unknown."""
+    status_raw: str | None = None
+    """What the author wrote (``✅ **Accepted**``)."""
+    date: dt.date | None = None
+    date_raw: str | None = None
+    owner: str | None = None
+    deciders: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    requires: list[Requirement] = Field(default_factory=list)
+    provides: list[str] = Field(default_factory=list)
+    affects: list[str] = Field(default_factory=list)
+    supersedes: list[str] = Field(default_factory=list)
+    superseded_by: list[str] = Field(default_factory=list)
+    related: list[str] = Field(default_factory=list)
+    review_date: dt.date | None = None
+    review_date_raw: str | None = None
+    decision: str | None = None
+    """The chosen option, when the record states it."""
+    phase: str | None = None
+    """GSD phase (``03-backend``), when the record is a GSD plan or summary."""
+    plan: str | None = None
+    history: list[HistoryEntry] = Field(default_factory=list)
+    extra: dict[str, Any] = Field(default_factory=dict)
+    """Unknown frontmatter keys, kept untouched."""
+    format: RecordFormat
+    path: str
+    """Path as given/discovered, with forward slashes."""
+    has_frontmatter: bool = False
+    body_line: int = 1
+    """File line on which the Markdown body starts."""
+    body: str = ""
+    sections: list[Section] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)
+    positions: dict[str, Pos] = Field(default_factory=dict)
+    """Where each metadata field was read from (field name -> position)."""
+
+    def pos(self, name: str) -> Pos:
+        """Position of a field, or the top of the file when it has none."""
+        return self.positions.get(name, Pos(line=1, column=1))
+
+    def section(self, *names: str) -> Section | None:
+        """Find the first section whose heading matches one of *names* (case-insensitive)."""
+        wanted = {n.casefold() for n in names}
+        for sec in self.sections:
+            if _heading_key(sec.heading) in wanted:
+                return sec
+        return None
+
+    def to_summary(self) -> dict[str, Any]:
+        """Return the stable JSON shape used by ``adr list --format json`` (schema 1)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "status": self.status,
+            "status_raw": self.status_raw,
+            "date": self.date.isoformat() if self.date else None,
+            "owner": self.owner,
+            "deciders": list(self.deciders),
+            "tags": list(self.tags),
+            "requires": [r.target for r in self.requires],
+            "provides": list(self.provides),
+            "affects": list(self.affects),
+            "supersedes": list(self.supersedes),
+            "superseded_by": list(self.superseded_by),
+            "related": list(self.related),
+            "review_date": self.review_date.isoformat() if self.review_date else None,
+            "decision": self.decision,
+            "path": self.path,
+            "format": self.format.value,
+        }
+
+    def to_detail(self) -> dict[str, Any]:
+        """Return the full JSON shape used by ``adr show --format json``."""
+        out = self.to_summary()
+        out["requires"] = [r.model_dump(mode="json") for r in self.requires]
+        out["phase"] = self.phase
+        out["plan"] = self.plan
+        out["history"] = [h.model_dump(mode="json") for h in self.history]
+        out["extra"] = _jsonable(self.extra)
+        out["sections"] = [
+            {"heading": s.heading, "level": s.level, "line": s.line, "end_line": s.end_line}
+            for s in self.sections
+        ]
+        out["positions"] = {k: [v.line, v.column] for k, v in sorted(self.positions.items())}
+        return out
+
+
+def _heading_key(heading: str) -> str:
+    return heading.strip().strip("#*: ").casefold()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)

@@ -1,0 +1,122 @@
+"""Split a Markdown body into sections, tables and links, each with file positions.
+
+Works on markdown-it tokens (the node tree), never on regexes over the whole text, so
+headings inside code fences or tables inside code are not mistaken for structure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from adr_tool.markdown import OffsetMap, node_text, parse_tree
+from adr_tool.models import Link, Pos, Section, Table, TableCell
+
+MAX_BODY_CHARS = 4 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class Body:
+    """Structure found in a record body; lines are file lines."""
+
+    sections: list[Section] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    h1: tuple[str, int] | None = None
+    """Text and line of the first level-1 heading (the usual title)."""
+    field_lines: list[tuple[int, str, bool]] = field(default_factory=list)
+    """Lines of top-level paragraphs and lists: (file line, text, before first H2)."""
+    omap: OffsetMap | None = None
+
+
+def _heading_level(node: Any) -> int:
+    level = node.meta.get("level", 1)
+    return int(level) if isinstance(level, int) else 1
+
+
+def parse_body(text: str, body_line: int) -> Body:
+    """Parse *text* (which starts on file line *body_line*) into sections, tables, links."""
+    body = Body()
+    if not text.strip():
+        return body
+    if len(text) > MAX_BODY_CHARS:
+        text = text[:MAX_BODY_CHARS]
+    omap = OffsetMap(text, body_line - 1)
+    body.omap = omap
+    root = parse_tree(text)
+    headings: list[tuple[str, int, int, int]] = []  # (text, level, start byte, end byte)
+    seen_h2 = False
+    total = len(omap.data)
+    for node in root.children:
+        kind: str = node.name
+        span = node.srcmap
+        if span is None:
+            continue
+        if kind in ("heading", "lheading"):
+            level = _heading_level(node)
+            heading_text = node_text(node)
+            headings.append((heading_text, level, span[0], span[1]))
+            if level == 1 and body.h1 is None:
+                body.h1 = (heading_text, omap.line_of(span[0]))
+            if level >= 2:
+                seen_h2 = True
+        elif kind in ("paragraph", "bullet_list", "ordered_list"):
+            first = omap.line_of(span[0])
+            chunk = omap.slice(span[0], span[1])
+            for i, text_line in enumerate(chunk.split("\n")):
+                body.field_lines.append((first + i, text_line, not seen_h2))
+    for index, (heading_text, level, start, end) in enumerate(headings):
+        next_start = headings[index + 1][2] if index + 1 < len(headings) else total
+        head_line = omap.line_of(start)
+        end_line = omap.line_of(max(next_start - 1, start))
+        content = omap.slice(end, next_start).strip("\n")
+        body.sections.append(Section(heading=heading_text, level=level, line=head_line,
+                                     end_line=max(end_line, head_line), text=content))
+    section_starts = [(omap.line_of(h[2]), h[0]) for h in headings]
+    for node in root.walk():
+        name = node.name
+        if name == "link" or name == "image":
+            span = node.srcmap
+            url = node.meta.get("url", "")
+            if span is None or not isinstance(url, str):
+                continue
+            line, col = omap.position(span[0])
+            body.links.append(Link(url=url, text=node_text(node), pos=Pos(line=line, column=col),
+                                   image=name == "image"))
+        elif name == "table":
+            table = _read_table(node, omap, section_starts)
+            if table is not None:
+                body.tables.append(table)
+    return body
+
+
+def _cell(node: Any, omap: OffsetMap, row_start: tuple[int, int]) -> TableCell:
+    span = node.srcmap
+    if span is None:
+        return TableCell(text="", pos=Pos(line=row_start[0], column=row_start[1]))
+    line, col = omap.position(span[0])
+    return TableCell(text=omap.slice(span[0], span[1]).strip(), pos=Pos(line=line, column=col))
+
+
+def _read_table(node: Any, omap: OffsetMap, section_starts: list[tuple[int, str]]) -> Table | None:
+    span = node.srcmap
+    if span is None:
+        return None
+    line, col = omap.position(span[0])
+    header: list[TableCell] = []
+    rows: list[list[TableCell]] = []
+    for part in node.children:
+        for row in part.children:
+            row_pos = omap.position(row.srcmap[0]) if row.srcmap else (line, col)
+            cells = [_cell(c, omap, row_pos) for c in row.children]
+            if part.name == "thead":
+                header = cells
+            else:
+                rows.append(cells)
+    section = None
+    for start_line, heading in section_starts:
+        if start_line <= line:
+            section = heading
+        else:
+            break
+    return Table(section=section, header=header, rows=rows, pos=Pos(line=line, column=col))

@@ -1,0 +1,169 @@
+"""The loaded set of records plus config: what graph, scoring, lint and render consume."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from adr_tool.config import Config, autodetect_dir, load_config
+from adr_tool.diagnostics import Diagnostic
+from adr_tool.errors import NotFoundError
+from adr_tool.models import Record
+from adr_tool.parse import ParseOptions, ParseResult, parse_source
+from adr_tool.parse.normalize import number_of, stem_of
+from adr_tool.sources import discover, display_path, read_source
+
+PARALLEL_THRESHOLD = 400
+"""Above this many files, parsing is spread over a process pool (2 cores pay off here)."""
+
+
+@dataclass(slots=True)
+class Repository:
+    """Every record found, indexed by id, with the diagnostics met while loading."""
+
+    root: Path
+    """The folder that was scanned (or the parent of the files named explicitly)."""
+    config: Config
+    records: list[Record] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    notes: list[Diagnostic] = field(default_factory=list)
+    """Informational notes (skipped files) shown in verbose mode."""
+    _by_id: dict[str, Record] = field(default_factory=dict)
+    _by_key: dict[str, Record] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.reindex()
+
+    def reindex(self) -> None:
+        """Rebuild the id lookup tables (first record wins when ids repeat)."""
+        self._by_id = {}
+        self._by_key = {}
+        for record in self.records:
+            self._by_id.setdefault(record.id, record)
+            for key in _lookup_keys(record):
+                self._by_key.setdefault(key, record)
+
+    def get(self, ref: str) -> Record | None:
+        """Find a record by id, file stem/name, or number (``DR-7``, ``7``, ``0007-x.md``)."""
+        if ref in self._by_id:
+            return self._by_id[ref]
+        for key in _ref_keys(ref):
+            found = self._by_key.get(key)
+            if found is not None:
+                return found
+        return None
+
+    def __iter__(self) -> Any:
+        return iter(self.records)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    @property
+    def ids(self) -> list[str]:
+        """Ids in file order."""
+        return [r.id for r in self.records]
+
+
+def _lookup_keys(record: Record) -> Iterable[str]:
+    yield record.id.casefold()
+    stem = stem_of(record.path)
+    yield stem.casefold()
+    yield Path(record.path).name.casefold()
+    number = number_of(record.id)
+    if number is not None:
+        yield f"#{number}"
+    if record.phase and record.plan is None:
+        yield f"phase:{record.phase.casefold()}"
+
+
+def _ref_keys(ref: str) -> Iterable[str]:
+    ref = ref.strip()
+    yield ref.casefold()
+    yield stem_of(ref).casefold()
+    yield Path(ref).name.casefold()
+    number = number_of(ref)
+    if number is not None and (ref.isdigit() or ref.rstrip("0123456789").rstrip("-_ ").isalpha()):
+        yield f"#{number}"
+
+
+def parse_options(config: Config) -> ParseOptions:
+    """The parser's view of the config."""
+    return ParseOptions(
+        statuses=tuple(config.statuses),
+        aliases=tuple(sorted(config.aliases().items())),
+        day_first=bool(config.lint.get("day_first", True)),
+    )
+
+
+def _parse_path(args: tuple[str, str, ParseOptions]) -> ParseResult:
+    path, shown, options = args
+    return parse_source(read_source(Path(path), shown), options)
+
+
+def parse_files(paths: Sequence[Path], options: ParseOptions) -> list[ParseResult]:
+    """Read and parse files, in parallel when there are many (results keep input order)."""
+    jobs = [(str(p), display_path(p), options) for p in paths]
+    if len(jobs) < PARALLEL_THRESHOLD:
+        return [_parse_path(job) for job in jobs]
+    import concurrent.futures
+    import multiprocessing
+    import os
+
+    workers = min(os.cpu_count() or 1, 4)
+    if workers < 2:
+        return [_parse_path(job) for job in jobs]
+    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_parse_path, jobs, chunksize=max(len(jobs) // (workers * 4), 16)))
+
+
+def load_repository(
+    path: str | Path | None = None,
+    *,
+    files: Sequence[str | Path] | None = None,
+    config: Config | None = None,
+    **overrides: Any,
+) -> Repository:
+    """Load records from a folder (default: configured/autodetected) or from explicit files."""
+    if config is None:
+        start = Path(path) if path is not None and Path(path).is_dir() else Path.cwd()
+        config = load_config(start, **overrides)
+    notes: list[Diagnostic] = []
+    if files:
+        targets = [Path(f) for f in files]
+        missing = [str(t) for t in targets if not t.exists() and not t.is_symlink()]
+        if missing:
+            raise NotFoundError(f"no such file: {missing[0]}")
+        expanded: list[Path] = []
+        for target in targets:
+            if target.is_dir():
+                found, skipped = discover(target, config.ignore)
+                expanded.extend(found)
+                notes.extend(skipped)
+            else:
+                expanded.append(target)
+        root = Path(path) if path is not None else Path.cwd()
+        paths = expanded
+    else:
+        root = Path(path) if path is not None else autodetect_dir(config)
+        if not root.exists():
+            raise NotFoundError(
+                f"no decision records folder at {display_path(root)}",
+                "Create one with `adr init`, or point to it with --dir.",
+            )
+        if root.is_file():
+            paths = [root]
+            root = root.parent
+        else:
+            paths, notes = discover(root, config.ignore)
+    results = parse_files(paths, parse_options(config))
+    records: list[Record] = []
+    diagnostics: list[Diagnostic] = []
+    for result in results:
+        if result.record is not None:
+            records.append(result.record)
+        diagnostics.extend(result.diagnostics)
+    return Repository(root=root, config=config, records=records, diagnostics=diagnostics, notes=notes)

@@ -1,0 +1,128 @@
+"""Find record files and read them into SourceFile values (the only place records are read)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import fnmatch
+import os
+from pathlib import Path
+
+from adr_tool.diagnostics import Diagnostic, error, info, warning
+
+MAX_BYTES = 8 * 1024 * 1024
+"""Records larger than this are refused with a diagnostic instead of parsed (bounded time)."""
+
+SKIP_NAMES = ("readme.md", "index.md", "template.md", "adr-template.md", "_template.md")
+SKIP_GLOBS = ("*template*.md", "*.j2")
+SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", "site", "_site", ".adr-cache"}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """The decoded text of one file plus anything wrong with its bytes."""
+
+    path: Path
+    display: str
+    """Path as shown to users (relative to the current directory when possible)."""
+    text: str
+    """Decoded text: BOM removed, CRLF/CR normalised to LF."""
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+    readable: bool = True
+    """False when the file could not be read or decoded at all (binary, too large...)."""
+
+
+def display_path(path: Path) -> str:
+    """Show *path* relative to the working directory when it is below it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        rel = str(path)
+    return Path(rel).as_posix()
+
+
+def decode_bytes(raw: bytes, shown: str) -> tuple[str, list[Diagnostic], bool]:
+    """Decode file bytes to text, turning every encoding problem into a diagnostic."""
+    diags: list[Diagnostic] = []
+    if b"\x00" in raw[:8192]:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        return "", [error("ADR102", shown, line, 1, "binary file: it contains NUL bytes",
+                          "Decision records are Markdown text files.")], False
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            raw = raw.decode("utf-16").encode("utf-8")
+            diags.append(info("ADR103", shown, 1, 1, "file is UTF-16; read it as such",
+                              "Save records as UTF-8."))
+        except UnicodeDecodeError:
+            pass
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        prefix = raw[: exc.start]
+        line = prefix.count(b"\n") + 1
+        col = len(prefix[prefix.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        diags.append(error("ADR103", shown, line, col,
+                           f"invalid UTF-8 byte 0x{raw[exc.start]:02x}; read with replacement characters",
+                           "Re-save the file as UTF-8."))
+        text = raw.decode("utf-8", "replace")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, diags, True
+
+
+def read_source(path: Path, shown: str | None = None) -> SourceFile:
+    """Read one file; never raises for bad content, only reports it."""
+    shown = shown or display_path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return SourceFile(path, shown, "", (error(
+                "ADR104", shown, 1, 1,
+                f"file is {size // 1024 // 1024} MB, over the {MAX_BYTES // 1024 // 1024} MB limit; not parsed",
+                "Split the record or move large content out of it.",
+            ),), readable=False)
+        raw = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        return SourceFile(path, shown, "", (error("ADR101", shown, 1, 1, f"cannot read file: {reason}"),),
+                          readable=False)
+    text, diags, ok = decode_bytes(raw, shown)
+    return SourceFile(path, shown, text, tuple(diags), readable=ok)
+
+
+def is_skipped_name(name: str, extra_globs: tuple[str, ...] | list[str] = ()) -> bool:
+    """Tell whether a file name is an obvious non-record (README, index, template)."""
+    low = name.casefold()
+    if low in SKIP_NAMES:
+        return True
+    return any(fnmatch.fnmatch(low, g) for g in (*SKIP_GLOBS, *extra_globs))
+
+
+def discover(root: Path, extra_ignore: tuple[str, ...] | list[str] = ()) -> tuple[list[Path], list[Diagnostic]]:
+    """Find record files under *root*, sorted; skipped files are reported as info notes."""
+    notes: list[Diagnostic] = []
+    found: list[Path] = []
+    root_real = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.casefold().endswith(".md"):
+                continue
+            path = Path(dirpath) / name
+            if is_skipped_name(name, extra_ignore):
+                notes.append(info("ADR100", display_path(path), 1, 1, "skipped: not a decision record (README, index or template)"))
+                continue
+            if path.is_symlink():
+                try:
+                    target = path.resolve(strict=True)
+                except (OSError, RuntimeError):
+                    notes.append(warning("ADR101", display_path(path), 1, 1, "broken or looping symlink; skipped"))
+                    continue
+                if not target.is_relative_to(root_real):
+                    notes.append(warning("ADR101", display_path(path), 1, 1,
+                                         "symlink points outside the records folder; skipped"))
+                    continue
+            found.append(path)
+    found.sort(key=lambda p: p.as_posix())
+    return found, notes
