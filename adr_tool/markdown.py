@@ -8,8 +8,15 @@ Raw HTML rules are never enabled, so record HTML is escaped, not passed through.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
+import os
+import sys
+import threading
 from typing import Any
+
+_FD_LOCK = threading.Lock()
 
 SAFE_RULES: list[Any] = [
     "blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph",
@@ -28,14 +35,66 @@ def parser() -> Any:
     return md
 
 
+def _is_rust_panic(exc: BaseException) -> bool:
+    # pyo3 raises PanicException, a BaseException subclass, when the Rust parser panics
+    return type(exc).__name__ == "PanicException"
+
+
+@contextmanager
+def _quiet_rust_panics(text: str) -> Iterator[None]:
+    """Keep a Rust panic message off the user's terminal (fd 2) while the parser runs.
+
+    Only non-ASCII input has been seen to make markdown-it-pyrs panic, so ASCII text skips
+    the four system calls this costs.
+    """
+    if text.isascii():
+        yield
+        return
+    with _FD_LOCK:
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError):
+            yield
+            return
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 2)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.close(devnull)
+
+
 def parse_tree(text: str) -> Any:
-    """Parse Markdown into a node tree whose ``srcmap`` holds UTF-8 byte offsets."""
-    return parser().tree(text)
+    """Parse Markdown into a node tree whose ``srcmap`` holds UTF-8 byte offsets.
+
+    markdown-it-pyrs panics on a few inputs (an unclosed backtick inside a link label next
+    to non-ASCII text); those documents are parsed by markdown-it-py instead.
+    """
+    try:
+        with _quiet_rust_panics(text):
+            return parser().tree(text)
+    except BaseException as exc:
+        if not _is_rust_panic(exc):
+            raise
+        from adr_tool.markdown_fallback import fallback_tree
+
+        return fallback_tree(text)
 
 
 def render_html(text: str) -> str:
     """Render Markdown to HTML with raw HTML escaped and unsafe link schemes left as text."""
-    html: str = parser().render(text)
+    try:
+        with _quiet_rust_panics(text):
+            html: str = parser().render(text)
+    except BaseException as exc:
+        if not _is_rust_panic(exc):
+            raise
+        from adr_tool.markdown_fallback import fallback_render
+
+        html = fallback_render(text)
     return html
 
 

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 import re
 from typing import Any
 
+from adr_tool.config import DEFAULT_ALIASES, DEFAULT_STATUSES
 from adr_tool.diagnostics import Diagnostic
 from adr_tool.models import (
     HistoryEntry,
@@ -78,8 +79,8 @@ _MADR_SECTIONS = {"considered options", "decision outcome", "context and problem
 class ParseOptions:
     """What the parser needs from the config."""
 
-    statuses: tuple[str, ...] = ("proposed", "accepted", "rejected", "deprecated", "superseded")
-    aliases: tuple[tuple[str, str], ...] = ()
+    statuses: tuple[str, ...] = tuple(DEFAULT_STATUSES)
+    aliases: tuple[tuple[str, str], ...] = tuple(sorted(DEFAULT_ALIASES.items()))
     day_first: bool = True
 
 
@@ -380,14 +381,14 @@ def _read_nygard(body: Body, draft: _Draft) -> None:
             lines = section.text.split("\n")
             for offset, line in enumerate(lines):
                 if line.strip():
-                    draft.put("status", line.strip(), section.line + 1 + offset, 1)
+                    draft.put("status", line.strip(), section.text_line + offset, 1)
                     break
             for offset, line in enumerate(lines):
                 low = strip_markup(line).strip().casefold()
                 targets = _link_targets(line)
                 if not targets:
                     continue
-                lno = section.line + 1 + offset
+                lno = section.text_line + offset
                 if low.startswith(("superseded by", "⌛")) or " superseded by" in low:
                     draft.put("superseded_by", targets, lno, 1)
                 elif low.startswith("supersedes"):
@@ -397,12 +398,12 @@ def _read_nygard(body: Body, draft: _Draft) -> None:
         elif key == "date" and "date" not in draft.values:
             for offset, line in enumerate(section.text.split("\n")):
                 if line.strip():
-                    draft.put("date", (line.strip(), line.strip()), section.line + 1 + offset, 1)
+                    draft.put("date", (line.strip(), line.strip()), section.text_line + offset, 1)
                     break
         elif key in ("deciders", "owner", "authors", "author") and "owner" not in draft.values:
             first = section.text.strip().split("\n")[0] if section.text.strip() else ""
             if first:
-                draft.put("owner", strip_markup(first), section.line + 1, 1)
+                draft.put("owner", strip_markup(first), section.text_line, 1)
 
 
 def _read_madr_outcome(body: Body, draft: _Draft) -> None:
@@ -414,7 +415,7 @@ def _read_madr_outcome(body: Body, draft: _Draft) -> None:
         match = _CHOSEN.search(section.text)
         if match:
             prefix = section.text[: match.start("v")]
-            line = section.line + 1 + prefix.count("\n") + (1 if section.text.startswith("\n") else 0)
+            line = section.text_line + prefix.count("\n")
             draft.put("decision", strip_markup(match["v"]).strip(), line, 1)
             return
 
@@ -508,9 +509,11 @@ def _build(source: SourceFile, fm: fm_mod.FrontMatter | None, draft: _Draft, bod
     deciders = values.get("deciders", [])
     if not owner and deciders:
         owner = ", ".join(deciders)
+    exact_title = fm is not None and any(k.casefold() in ("title", "name") for k in fm.entries)
+    final_title = " ".join(str(title).split()) if exact_title else strip_markup(str(title)).strip()
     return Record(
         id=record_id,
-        title=strip_markup(str(title)).strip() or record_id,
+        title=final_title or record_id,
         status=status,
         status_raw=str(status_raw).strip() if status_raw is not None else None,
         date=date,

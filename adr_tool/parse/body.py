@@ -69,9 +69,12 @@ def parse_body(text: str, body_line: int) -> Body:
         next_start = headings[index + 1][2] if index + 1 < len(headings) else total
         head_line = omap.line_of(start)
         end_line = omap.line_of(max(next_start - 1, start))
-        content = omap.slice(end, next_start).strip("\n")
+        raw = omap.slice(end, next_start)
+        content = raw.lstrip("\n")
+        text_line = head_line + raw[: len(raw) - len(content)].count("\n")
         body.sections.append(Section(heading=heading_text, level=level, line=head_line,
-                                     end_line=max(end_line, head_line), text=content))
+                                     end_line=max(end_line, head_line), text=content.rstrip("\n"),
+                                     text_line=text_line))
     section_starts = [(omap.line_of(h[2]), h[0]) for h in headings]
     for node in root.walk():
         name = node.name

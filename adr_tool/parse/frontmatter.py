@@ -74,11 +74,26 @@ class _TooBig(Exception):
     pass
 
 
+class _UnsafeTag(Exception):
+    def __init__(self, node: Any) -> None:
+        super().__init__(node.tag)
+        self.node = node
+
+
+_SAFE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}"
+    for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "merge", "binary",
+              "set", "omap", "pairs", "value")
+)
+
+
 def _convert(node: Any, loader: Any, budget: _Budget, depth: int, path: str, diags: list[Diagnostic],
              shown: str, offset: int) -> Any:
     budget.left -= 1
     if budget.left < 0 or depth > MAX_DEPTH:
         raise _TooBig
+    if node.tag not in _SAFE_TAGS:
+        raise _UnsafeTag(node)
     if isinstance(node, yaml.ScalarNode):
         return loader.construct_object(node)
     if isinstance(node, yaml.SequenceNode):
@@ -126,7 +141,10 @@ def explain_yaml_error(exc: yaml.MarkedYAMLError, lines: list[str]) -> str:
         what = f" (the item {bad!r})" if bad else ""
         return ("a '[' or ']' inside an unquoted item of a [...] list breaks the list" + what +
                 "; YAML reads brackets as nested lists")
-    if "found character '\\t'" in problem or "\t" in problem:
+    mark = exc.problem_mark
+    if "\t" in problem or "\\t" in problem or (
+        mark is not None and "\t" in line_text[max(mark.column - 1, 0) : mark.column + 1]
+    ) or (mark is not None and line_text[: mark.column + 1].lstrip(" ").startswith("\t")):
         return "a tab character is used for indentation; YAML only allows spaces"
     if "mapping values are not allowed" in problem:
         return "a ':' followed by a space inside an unquoted value starts a new mapping; quote the value"
@@ -146,8 +164,8 @@ def _hint_for(exc: yaml.MarkedYAMLError) -> str:
     problem = (exc.problem or "") + (exc.context or "")
     if "flow sequence" in problem:
         return 'Quote that item, e.g. "uvicorn[standard]==0.27.0", or write the list one item per line.'
-    if "\\t" in problem or "\t" in problem:
-        return "Replace tabs with spaces."
+    if "\\t" in problem or "\t" in problem or "cannot start any token" in problem:
+        return "Replace tabs with spaces, or quote values that start with a special character."
     return "Fix the YAML between the --- lines; the rest of the file was still read."
 
 
@@ -239,6 +257,12 @@ def _load_entries(yaml_text: str, shown: str, offset: int, diags: list[Diagnosti
                     "Remove one of the two keys."))
             try:
                 value = _convert(value_node, loader, budget, 1, key, local, shown, offset)
+            except _UnsafeTag as exc:
+                mark = exc.node.start_mark
+                local.append(error("ADR115", shown, mark.line + offset, mark.column + 1,
+                                   f"unsupported YAML tag {exc.node.tag!r} for '{key}'; value ignored",
+                                   "Only plain YAML is read (no Python or custom tags)."))
+                continue
             except yaml.constructor.ConstructorError as exc:
                 mark = exc.problem_mark or value_node.start_mark
                 local.append(error("ADR115", shown, mark.line + offset, mark.column + 1,
