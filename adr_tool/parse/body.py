@@ -63,8 +63,8 @@ def parse_body(text: str, body_line: int) -> Body:
         elif kind in ("paragraph", "bullet_list", "ordered_list"):
             first = omap.line_of(span[0])
             chunk = omap.slice(span[0], span[1])
-            for i, text_line in enumerate(chunk.split("\n")):
-                body.field_lines.append((first + i, text_line, not seen_h2))
+            for i, chunk_line in enumerate(chunk.split("\n")):
+                body.field_lines.append((first + i, chunk_line, not seen_h2))
     for index, (heading_text, level, start, end) in enumerate(headings):
         next_start = headings[index + 1][2] if index + 1 < len(headings) else total
         head_line = omap.line_of(start)
