@@ -16,7 +16,7 @@ SKIP_NAMES = (
     "readme.md", "index.md", "template.md", "adr-template.md", "_template.md", "changelog.md",
     "contributing.md", "license.md", "code_of_conduct.md", "security.md",
 )
-SKIP_GLOBS = ("*template*.md", "*.j2")
+SKIP_GLOBS = ("template*.md", "*-template.md", "*_template.md", "*.j2")
 SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", "site", "_site", ".adr-cache"}
 VISIBLE_HIDDEN_DIRS = {".planning"}
 """Hidden folders that hold records by convention (GSD keeps plans in .planning/)."""

@@ -124,3 +124,13 @@ def test_unterminated_frontmatter_is_body(tmp_path: Path) -> None:
     result = parse_text("---\nid: DR-010\n# no closing line\n", "DR-010-x.md")
     assert result.record is not None
     assert result.record.id == "DR-010"
+
+
+def test_discovery_skips_templates_but_not_records_about_templates(tmp_path: Path) -> None:
+    folder = tmp_path / "decisions"
+    folder.mkdir()
+    for name in ("template.md", "adr-template.md", "decision_template.md", "DR-007-templates-in-wheel.md",
+                 "CHANGELOG.md"):
+        (folder / name).write_text("# X\n")
+    repo = load_repository(folder)
+    assert [Path(r.path).name for r in repo.records] == ["DR-007-templates-in-wheel.md"]
