@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 import pytest
 
 from adr_tool.parse.normalize import id_from_filename, parse_date, slugify, split_heading_id
