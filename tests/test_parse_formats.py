@@ -405,3 +405,11 @@ def test_status_normalisation(raw: str, expected: str | None) -> None:
     record = parse_text(text.replace("'", '"') if "'" in raw else text, "DR-001-t.md").record
     assert record is not None
     assert record.status == expected
+
+
+def test_title_falls_back_to_file_name_not_metadata_lines() -> None:
+    record = parse_text("- Deciders: Ann\n- Date: 2020-01-02\n\n## Context\n\nx\n",
+                        "docs/adr/20200102-adr-without-title.md").record
+    assert record is not None
+    assert record.title == "Adr without title"
+    assert record.date is not None and record.date.isoformat() == "2020-01-02"

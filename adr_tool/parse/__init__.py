@@ -488,7 +488,8 @@ def _build(source: SourceFile, fm: fm_mod.FrontMatter | None, draft: _Draft, bod
         record_id = id_from_filename(name)
     record_id = str(record_id).strip() or id_from_filename(name)
     if not title:
-        title = _fallback_title(body_text, values, record_id)
+        title = (_fallback_title(body_text, values, record_id) if fmt is RecordFormat.GSD
+                 else _title_from_name(name))
     status_raw = values.get("status")
     statuses = list(options.statuses)
     aliases = dict(options.aliases)
@@ -555,6 +556,19 @@ def _gsd_id(phase: str | None, plan: str | None) -> str | None:
         match = re.match(r"^(\d+(?:\.\d+)?)", phase)
         return f"{match[1] if match else phase}-{plan}"
     return phase or plan
+
+
+def _title_from_name(name: str) -> str:
+    """``20200102-adr-without-title.md`` -> ``Adr without title`` (ids and dates dropped)."""
+    from adr_tool.parse.normalize import stem_of
+
+    stem = stem_of(name)
+    words = re.split(r"[-_\s]+", stem)
+    while words and (words[0].isdigit() or (re.fullmatch(r"[A-Za-z]{1,6}", words[0] or "") and len(words) > 1
+                     and words[1].isdigit())):
+        words = words[2:] if not words[0].isdigit() else words[1:]
+    text = " ".join(w for w in words if w) or stem
+    return text[:1].upper() + text[1:]
 
 
 def _fallback_title(body_text: str, values: dict[str, Any], record_id: str) -> str:
