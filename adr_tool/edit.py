@@ -186,7 +186,29 @@ def _insert_at_end(front: _Front, rendered: str) -> None:
     front.lines[at:at] = rendered.split("\n")
 
 
-_TRAILING_COMMENT = re.compile(r"(\s+#[^'\"]*)$")
+def _split_comment(rest: str) -> tuple[str, str]:
+    """Split ``"value" # note`` into value text and trailing comment (quotes respected)."""
+    stripped = rest.lstrip()
+    start = len(rest) - len(stripped)
+    if stripped[:1] in ("'", '"'):
+        quote, index = stripped[0], 1
+        while index < len(stripped):
+            char = stripped[index]
+            if quote == '"' and char == "\\":
+                index += 2
+                continue
+            if char == quote:
+                if quote == "'" and stripped[index + 1 : index + 2] == "'":
+                    index += 2
+                    continue
+                break
+            index += 1
+        start += index + 1
+    found = re.search(r"\s+#", rest[start:])
+    if found is None:
+        return rest, ""
+    cut = start + found.start()
+    return rest[:cut], rest[cut:]
 
 
 def _replace_scalar(line: str, key: str, value: Any) -> str | None:
@@ -194,11 +216,7 @@ def _replace_scalar(line: str, key: str, value: Any) -> str | None:
     match = re.match(rf"^(?P<lead>{re.escape(key)}\s*:\s*)(?P<rest>.*)$", line)
     if match is None or isinstance(value, list | tuple | dict) or value is None:
         return None
-    rest = match["rest"]
-    comment = ""
-    found = _TRAILING_COMMENT.search(rest)
-    if found and not rest.lstrip().startswith(("'", '"')):
-        comment, rest = found[1], rest[: found.start()]
+    rest, comment = _split_comment(match["rest"])
     rendered = yaml_scalar(value)
     quote = rest.strip()[:1]
     text = str(value)

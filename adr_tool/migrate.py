@@ -1,7 +1,7 @@
 """Convert records from adr-tools, MADR, log4brains, bold-field and GSD to DR frontmatter.
 
 The metadata the parser read (id, title, status, date, deciders/owner, tags, supersedes,
-superseded_by, related, requires, review date) is written as YAML frontmatter and the
+superseded_by, related, review date) is written as YAML frontmatter and the
 original file text is kept byte-for-byte below it (DR-015): the parser prefers frontmatter,
 so nothing is read twice, and no word the author wrote is lost. Records that already have
 frontmatter (MADR 3/4, GSD) only get the missing keys added. Every conversion is checked
@@ -37,7 +37,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
 
 FRONTMATTER_ERRORS = {"ADR110", "ADR112", "ADR113", "ADR114", "ADR115"}
 
-KEY_ORDER = ("id", "title", "status", "date", "deciders", "owner", "tags", "requires",
+KEY_ORDER = ("id", "title", "status", "date", "deciders", "owner", "tags",
              "supersedes", "superseded_by", "related", "review_date")
 """Keys written, in this order; CHECKED are compared before/after conversion."""
 
@@ -96,9 +96,8 @@ def fields_of(record: Record) -> dict[str, Any]:
         values = list(getattr(record, name))
         if values:
             out[name] = values
-    requires = [r.target for r in record.requires if r.kind.value == "record"]
-    if requires and len(requires) == len(record.requires):
-        out["requires"] = requires
+    # "requires" is not copied: the parser also reads it from the kept body lines
+    # (``**Depends on:**``) and would then list every dependency twice.
     if record.review_date is not None:
         out["review_date"] = record.review_date.isoformat()
     return {k: out[k] for k in KEY_ORDER if k in out}
@@ -220,7 +219,7 @@ def plan_migration(repo: Repository, source: str = "auto", *, renumber: bool = F
     id_map, renames = _numbering(candidates, repo) if renumber else ({}, {})
     for record, text in candidates:
         values = fields_of(record)
-        if id_map:
+        if record.id in id_map:
             values["id"] = id_map[record.id]
             for name in ("supersedes", "superseded_by", "related", "requires"):
                 if name in values:
@@ -251,12 +250,15 @@ def plan_migration(repo: Repository, source: str = "auto", *, renumber: bool = F
 
 def _numbering(candidates: Sequence[tuple[Record, RecordText]], repo: Repository,
                ) -> tuple[dict[str, str], dict[Path, Path]]:
-    """New ``DR-00N`` ids and file names: existing numbers kept when unique, else sequential."""
+    """New ``DR-00N`` ids and file names: existing numbers kept when unique, else sequential.
+
+    GSD plans and summaries keep their ids and names: GSD tooling finds them by file name.
+    """
     from adr_tool.lifecycle import format_id
     from adr_tool.parse.normalize import number_of, slugify
 
     config = repo.config
-    records = [r for r, _ in candidates]
+    records = [r for r, _ in candidates if r.format.value != "gsd"]
     numbers = [number_of(r.id) if not re.match(r"^\d{8}-", r.id) else None for r in records]
     if all(n is not None for n in numbers) and len(set(numbers)) == len(numbers):
         order = {r.id: n for r, n in zip(records, numbers, strict=True) if n is not None}
