@@ -266,7 +266,10 @@ def _verify(old: str, new: str, changes: dict[str, Any], block: dict[str, str]) 
     before = load_frontmatter_values(old)
     after = load_frontmatter_values(new)
     if before is None:
-        return  # the old frontmatter did not load: nothing to compare against
+        if _front(old) is not None:
+            raise EditError("the frontmatter is not valid YAML; fix it before editing (file left untouched)",
+                            "`adr show` or `adr list` points at the broken line.")
+        return  # no frontmatter before: a new block was added
     if after is None:
         raise EditError("the edited frontmatter would not be valid YAML; file left untouched")
     for key in set(before) | set(after):

@@ -264,7 +264,14 @@ def mark_superseded(path: Path, by_id: str) -> None:
     record = parse_text(source.text, str(path)).record
     existing = list(record.superseded_by) if record else []
     by = [*existing, by_id] if by_id not in existing else existing
-    new_text = set_status_text(source.text, str(path), "superseded", {"superseded_by": by})
+    display = None
+    if record is not None and not record.has_frontmatter:
+        # adr-tools style "Superseded by [DR-009](DR-009-x.md)": the parser reads link targets
+        with contextlib.suppress(OSError, AdrError):
+            target = find_record_file(path.parent, by_id)
+            display = (restyle_status(record.status_raw or "", record.status, "superseded")
+                       + f" by [{by_id}]({target.name})")
+    new_text = set_status_text(source.text, str(path), "superseded", {"superseded_by": by}, display)
     atomic_write(path, source.encode(new_text))
 
 
@@ -577,7 +584,13 @@ def plan_renumber(repo: Repository, old_ref: str, new_id: str) -> list[FileChang
     config = repo.config
     record = find_record(repo, old_ref)
     if new_id.isdigit():
-        new_id = format_id(config.prefix, int(new_id), config.width)
+        # a bare number keeps the old id's shape: 0007 -> 0012, ADR-7 -> ADR-12, DR-007 -> DR-012
+        shape = re.match(r"^(.*?)(\d+)$", record.id)
+        if shape is None:
+            new_id = format_id(config.prefix, int(new_id), config.width)
+        else:
+            width = len(shape[2]) if shape[2].startswith("0") else 1
+            new_id = f"{shape[1]}{int(new_id):0{width}d}"
     if number_of(new_id) is None:
         raise AdrError(f"{new_id!r} is not a record id", "Example: adr renumber DR-007 DR-012")
     if new_id.casefold() == record.id.casefold():

@@ -383,3 +383,35 @@ def test_export_csv_neutralises_formulas(project, cli) -> None:
 def test_change_plan_objects_are_plain_values(tmp_path: Path) -> None:
     change = FileChange(tmp_path / "a.md", "x", "x")
     assert not change.changed and change.target == tmp_path / "a.md"
+
+
+def test_status_refuses_a_record_with_broken_yaml(project, cli) -> None:
+    project({"decisions/DR-001-x.md": "---\nid: DR-001\ntags: [a, b[c]]\nstatus: proposed\n---\n# X\n"})
+    path = Path("decisions/DR-001-x.md")
+    before = path.read_bytes()
+    result = cli("accept", "DR-001")
+    assert result.exit_code == 1 and "not valid YAML" in result.output
+    assert path.read_bytes() == before
+
+
+def test_renumber_with_a_bare_number_keeps_the_id_shape(project, cli) -> None:
+    project({
+        "doc/adr/0007-use-a.md": "# 7. Use A\n\nDate: 2020-01-01\n\n## Status\n\nAccepted\n",
+        "doc/adr/0008-use-b.md": "# 8. Use B\n\nDate: 2020-01-01\n\n## Status\n\nAccepted\n\n"
+                                 "Amends [7. Use A](0007-use-a.md)\n",
+    })
+    result = cli("renumber", "7", "12", "--dir", "doc/adr", "--write")
+    assert result.exit_code == 0, result.output
+    assert Path("doc/adr/0012-use-a.md").read_text().startswith("# 12. Use A\n")
+    assert "Amends [7. Use A](0012-use-a.md)" in Path("doc/adr/0008-use-b.md").read_text()
+
+
+def test_new_supersedes_an_adr_tools_record_with_a_link(project, cli) -> None:
+    project({"decisions/0001-use-a.md": "# 1. Use A\n\nDate: 2020-01-01\n\n## Status\n\nAccepted\n\n## Context\n"})
+    result = cli("new", "Use B", "--supersedes", "0001", "--dir", "decisions")
+    assert result.exit_code == 0, result.output
+    new_id = Path(result.output.strip()).name.split("-use-b")[0]
+    text = Path("decisions/0001-use-a.md").read_text()
+    assert f"\nSuperseded by [{new_id}]({new_id}-use-b.md)\n" in text
+    data = json.loads(ok(cli("show", "0001", "--dir", "decisions", "--format", "json")))["record"]
+    assert data["status"] == "superseded" and data["superseded_by"] == [new_id]
