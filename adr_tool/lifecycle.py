@@ -287,15 +287,6 @@ DEFAULT_TRANSITIONS: dict[str, list[str]] = {
 """Allowed status moves; anything else needs ``--force``. Override with
 ``[tool.adr.lifecycle] transitions = { proposed = ["accepted", "rejected"], ... }``."""
 
-VERBS: dict[str, str] = {
-    "propose": "proposed",
-    "accept": "accepted",
-    "reject": "rejected",
-    "deprecate": "deprecated",
-}
-"""Shorthand commands and the status each one sets."""
-
-
 def load_transitions(config: Config) -> dict[str, list[str]]:
     """The state machine: configured transitions (validated) or the defaults."""
     from adr_tool.errors import ConfigError

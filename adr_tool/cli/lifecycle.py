@@ -21,10 +21,12 @@ NoteOption = Annotated[str | None, typer.Option("--note", help="Note kept in the
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show the diff, write nothing.")]
 
 
+VERBS = {"propose": "proposed", "accept": "accepted", "reject": "rejected", "deprecate": "deprecated"}
+"""Shorthand commands and the status each one sets (kept here: no library import for --help)."""
+
+
 def register(app: typer.Typer) -> None:
     """Attach this module's commands to *app*."""
-    from adr_tool.lifecycle import VERBS
-
     app.command("status")(status)
     for verb, target in VERBS.items():
         app.command(verb)(_verb_command(verb, target))
