@@ -22,6 +22,8 @@ from adr_tool import __version__
 
 COMMAND_MODULES = (
     "adr_tool.cli.records",
+    "adr_tool.cli.lifecycle",
+    "adr_tool.cli.migrate",
 )
 """Every command module, in help order. Each defines ``register(app)``."""
 
