@@ -51,11 +51,11 @@ def today() -> dt.date:
 def highest_number(folder: Path, prefix: str) -> int:
     """Highest record number among file names in *folder* (``DR-012-x.md`` -> 12)."""
     pattern = re.compile(rf"^{re.escape(prefix)}(\d+)(?:[-_. ]|$)", re.IGNORECASE)
-    bare = re.compile(r"^(\d+)[-_]")
+    bare = re.compile(r"^(\d{1,5})[-_]")  # adr-tools 0007-x.md; 8-digit log4brains dates never match
     best = 0
     with contextlib.suppress(FileNotFoundError):
         for entry in os.scandir(folder):
-            match = pattern.match(entry.name) or (bare.match(entry.name) if not prefix else None)
+            match = pattern.match(entry.name) or bare.match(entry.name)
             if match:
                 best = max(best, int(match[1]))
             elif entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):

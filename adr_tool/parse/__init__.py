@@ -302,6 +302,9 @@ def _read_bold_fields(body: Body, draft: _Draft) -> None:
             value = strip_markup(value)
             value = re.split(r"\s+[(—–-]\s*|\s*\(", value, maxsplit=1)[0].strip().rstrip(".")
         if name == "requires":
+            if "requires" in draft.positions and draft.positions["requires"].line < line_no:
+                continue  # frontmatter already says what this record requires
+            draft.positions.setdefault("requires", Pos(line=line_no, column=column))
             for target in split_list(value):
                 draft.requires.append(Requirement(kind=RequirementKind.RECORD, target=target,
                                                   pos=Pos(line=line_no, column=column)))
@@ -511,7 +514,8 @@ def _build(source: SourceFile, fm: fm_mod.FrontMatter | None, draft: _Draft, bod
     if not owner and deciders:
         owner = ", ".join(deciders)
     exact_title = fm is not None and any(k.casefold() in ("title", "name") for k in fm.entries)
-    final_title = " ".join(str(title).split()) if exact_title else strip_markup(str(title)).strip()
+    final_title = (" ".join(part.strip() for part in str(title).strip().splitlines()) if exact_title
+                   else strip_markup(str(title)).strip())
     return Record(
         id=record_id,
         title=final_title or record_id,
