@@ -73,7 +73,7 @@ _CHOSEN = re.compile(r"Chosen option:?\s*\**\s*[\"“']?(?P<v>[^\"”'\n,]+?)[\"
 _PLAIN_WINNER = re.compile(r"^\s{0,3}(?P<k>Winner)\s*:\s*(?P<v>\S.*)$",
                            re.IGNORECASE)
 """A plain ``Winner: Render`` line anywhere in the body (scoring compares it, issue 5)."""
-_LEAD_BOLD = re.compile(r"^\s{0,3}\*\*(?P<v>[^*:\n]{2,120}?)\*\*(?:\s|:|$)")
+_LEAD_BOLD = re.compile(r"^\s{0,3}\*\*(?P<v>[^*:\n]{1,120}?)\*\*(?:\s|:|$)")
 _MADR_SECTIONS = {"considered options", "decision outcome", "context and problem statement",
                   "decision drivers", "pros and cons of the options"}
 
