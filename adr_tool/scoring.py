@@ -460,22 +460,29 @@ def _words(text: str) -> list[str]:
 
 
 def match_decision(decision: str, options: tuple[str, ...]) -> str | None:
-    """The option a decision text names (fuzzy: contained either way, or all its words)."""
+    """The option a decision text names (fuzzy: equal, contained either way, or all its words).
+
+    Preference: an exact name, then a name inside the decision (earliest, then longest), then
+    a name whose words all occur in it, then a decision that is part of a name.
+    """
     said = " ".join(_words(decision))
-    said_words = set(said.split())
-    found: list[tuple[int, int, str]] = []
+    said_list = said.split()
+    found: list[tuple[int, int, int, str]] = []
     for option in options:
         name = " ".join(_words(option))
         if not name:
             continue
+        if name == said:
+            found.append((0, 0, -len(name), option))
+            continue
         position = _find_words(said, name)
-        if position is None and said and _find_words(name, said) is not None:
-            position = 0
-        if position is None and set(name.split()) <= said_words:
-            position = min(said.split().index(w) for w in name.split()) * 1000
         if position is not None:
-            found.append((position, -len(name), option))
-    return min(found)[2] if found else None
+            found.append((1, position, -len(name), option))
+        elif set(name.split()) <= set(said_list):
+            found.append((2, min(said_list.index(w) for w in name.split()), -len(name), option))
+        elif said and _find_words(name, said) is not None:
+            found.append((3, 0, len(name), option))
+    return min(found)[3] if found else None
 
 
 def _find_words(haystack: str, needle: str) -> int | None:
@@ -634,12 +641,16 @@ def _disagreement(record: Record, table: CriteriaTable, winner: str | None, tied
                   decided: str | None) -> Diagnostic:
     computed = f"the computed winner is {winner!r}" if winner else (
         f"the top options tie: {' = '.join(tied)}")
-    said = (f"names {decided!r}" if decided else "names none of the options "
-            f"({', '.join(table.options)})")
+    if decided is None:
+        said = f" names none of the options ({', '.join(table.options)})"
+    elif decided.casefold() != (record.decision or "").casefold():
+        said = f" names {decided!r}"
+    else:
+        said = ""
     pos = record.positions.get("decision", table.pos)
     return Diagnostic(
         "ADR404", Severity.WARNING, record.path, pos.line, pos.column,
-        f"recorded decision {record.decision!r} {said}, but {computed} "
+        f"recorded decision {record.decision!r}{said}, but {computed} "
         f"(criteria table at line {table.pos.line})",
         "Explain why the top score was not chosen, or fix the weights or cells.",
         rule="decision-disagrees",
