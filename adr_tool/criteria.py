@@ -503,7 +503,7 @@ def read_table(
                     "a number on the table's scale, or N/A.",
                 ))
             out_cells.append(Cell(
-                text=_normalise(source.text), kind=kind, pos=source.pos,
+                text=source.text.strip(), kind=kind, pos=source.pos,
                 value=value if kind is CellKind.SCORED else None,
                 note=raw.note if kind is not CellKind.UNREADABLE else "",
                 written=raw.written, written_decimals=raw.decimals, overridden=cell_over,

@@ -102,9 +102,14 @@ def verdict_lines(table: TableScore) -> list[str]:
 
 
 def _title(score: RecordScore, table: TableScore) -> str:
-    where = f"section {table.table.section!r}, " if table.table.section else ""
-    return (f"{score.record_id}: {score.title}: criteria table {table.index} "
-            f"({where}line {table.table.pos.line}, scale {_fmt(table.table.scale)})")
+    return f"{score.record_id}: {score.title}"
+
+
+def _subtitle(table: TableScore) -> str:
+    where = f" in {table.table.section!r}" if table.table.section else ""
+    scale = table.table.scale
+    per = "cells count 0..1" if scale == 1 else f"ratings out of {_fmt(scale)}"
+    return f"Criteria table {table.index}{where} (line {table.table.pos.line}; {per})"
 
 
 def render_text(score: RecordScore, console: Any) -> None:
@@ -115,8 +120,9 @@ def render_text(score: RecordScore, console: Any) -> None:
     for number, table in enumerate(score.tables):
         if number:
             console.print()
-        grid = Table(title=escape(_title(score, table)), title_justify="left",
-                     header_style="bold", show_footer=False, expand=False)
+        console.print(escape(_title(score, table)), style="bold", soft_wrap=True)
+        console.print(escape(_subtitle(table)), soft_wrap=True)
+        grid = Table(header_style="bold", show_footer=False, expand=False)
         grid.add_column("Criterion", overflow="fold")
         grid.add_column("Weight", overflow="fold")
         for name in table.table.options:
@@ -163,6 +169,8 @@ def render_markdown(score: RecordScore) -> str:
     for table in score.tables:
         options = table.table.options
         out.append(f"### {_md(_title(score, table))}")
+        out.append("")
+        out.append(_md(_subtitle(table)))
         out.append("")
         out.append("| Criterion | Weight | " + " | ".join(_md(o) for o in options) + " |")
         out.append("|---|---|" + "---|" * len(options))
