@@ -8,8 +8,9 @@ How weights and cells are normalised is explained in DR-012.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 import math
 from pathlib import Path
 import re
@@ -55,6 +56,7 @@ _EMPHASIS = re.compile(r"(\*\*|__|~~|`)")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _GATE_WORD = re.compile(r"\b(gate|must)\b", re.IGNORECASE)
 _NOTE_TRIM = " \t-–—:,;"
+_NEEDS_CLEANING = re.compile(r"[*_`~\[\\\ufe0f\ufe0e\u00a0]|\s\s|[\t\n]")
 
 
 class CellKind(StrEnum):
@@ -71,7 +73,9 @@ class ScoreSettings:
     """The scorer's view of ``[tool.adr.score]``, validated once."""
 
     sections: tuple[str, ...] = DEFAULT_SECTIONS
-    levels: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_LEVELS))
+    levels: tuple[tuple[str, float], ...] = tuple(
+        sorted(DEFAULT_LEVELS.items(), key=lambda kv: (-len(kv[0]), kv[0])))
+    """Weight level names (case-folded) and values, longest name first."""
     gates: frozenset[str] = frozenset(DEFAULT_GATES)
     cells: tuple[tuple[str, float | None], ...] = ()
     """Cell tokens (case-folded), longest first; None means not applicable."""
@@ -119,7 +123,7 @@ class ScoreSettings:
         threshold = _config_number(score.get("gate_threshold", 0.0), "gate_threshold")
         return cls(
             sections=tuple(s.casefold().strip() for s in sections),
-            levels=levels,
+            levels=tuple(sorted(levels.items(), key=lambda kv: (-len(kv[0]), kv[0]))),
             gates=gates,
             cells=tuple(sorted(cells.items(), key=lambda kv: (-len(kv[0]), kv[0]))),
             scale=scale_value,
@@ -217,7 +221,7 @@ class CriteriaTable:
     """Last line of the table (its last row)."""
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _RawCell:
     kind: CellKind
     number: float | None = None
@@ -233,6 +237,8 @@ class _RawCell:
 
 def _normalise(text: str) -> str:
     """Drop emphasis, code marks, links and emoji variation selectors; keep the words."""
+    if not _NEEDS_CLEANING.search(text):
+        return text.strip()
     text = _LINK.sub(r"\1", text.replace("\\|", "|"))
     text = _EMPHASIS.sub("", text)
     text = text.replace("\ufe0f", "").replace("\ufe0e", "").replace("\u00a0", " ")
@@ -259,11 +265,16 @@ def _is_word(token: str) -> bool:
 
 def read_cell(text: str, settings: ScoreSettings) -> _RawCell:
     """Classify one cell's text: symbol, word, rating, stars, percent, number, n/a or unknown."""
+    return _read_cell(text, settings.cells)
+
+
+@lru_cache(maxsize=8192)
+def _read_cell(text: str, tokens: tuple[tuple[str, float | None], ...]) -> _RawCell:
     clean = _normalise(text)
     if not clean:
         return _RawCell(CellKind.MISSING)
     low = clean.casefold()
-    for token, value in settings.cells:
+    for token, value in tokens:
         if not low.startswith(token):
             continue
         after = low[len(token):]
@@ -311,6 +322,12 @@ def read_cell(text: str, settings: ScoreSettings) -> _RawCell:
 
 def read_weight(text: str, settings: ScoreSettings) -> tuple[float | None, bool]:
     """Turn a weight cell (``High``, ``3``, ``25%``, ``Critical (gate)``) into (value, gate)."""
+    return _read_weight(text, settings.levels, settings.gates)
+
+
+@lru_cache(maxsize=4096)
+def _read_weight(text: str, levels: tuple[tuple[str, float], ...],
+                 gates: frozenset[str]) -> tuple[float | None, bool]:
     clean = _normalise(text)
     low = clean.casefold().strip()
     if not low:
@@ -324,9 +341,9 @@ def read_weight(text: str, settings: ScoreSettings) -> tuple[float | None, bool]
         if value < 0 or (rest and (rest[0].isalnum() or rest[0] in "./")):
             return None, False
         return value, gate_word
-    for level in sorted(settings.levels, key=len, reverse=True):
+    for level, value in levels:
         if low == level or (low.startswith(level) and not low[len(level)].isalnum()):
-            return settings.levels[level], level in settings.gates or gate_word
+            return value, level in gates or gate_word
     return None, False
 
 
@@ -438,7 +455,7 @@ def read_table(
     weights = weights or {}
     cells = cells or {}
     # pass 1: classify every cell, so bare numbers can share one detected scale
-    raw_rows: list[tuple[str, Weight, list[tuple[TableCell, _RawCell, bool]], Pos]] = []
+    raw_rows: list[tuple[str, Weight, list[tuple[str, Pos, _RawCell, bool]], Pos]] = []
     bare: list[float] = []
     for name, _crit_cell, weight_cell, option_cells, row_pos in rows:
         key = name.casefold()
@@ -454,7 +471,7 @@ def read_table(
                 f"weight {_normalise(weight_text)!r} of criterion {name!r} is not a number, "
                 "percentage or known level; the criterion is left out of the score",
                 "Use a number, a percentage or a level from [tool.adr.score] weights "
-                f"({', '.join(sorted(settings.levels))}).",
+                f"({', '.join(sorted(name for name, _ in settings.levels))}).",
             ))
         parsed = []
         for option_key, cell in zip(option_keys, option_cells, strict=True):
@@ -466,10 +483,10 @@ def read_table(
             if raw.kind is CellKind.SCORED and raw.fixed is None and raw.out_of is None:
                 assert raw.number is not None
                 bare.append(raw.number)
-            parsed.append((TableCell(text=text, pos=cell.pos), raw, cell_over))
+            parsed.append((text, cell.pos, raw, cell_over))
         raw_rows.append((name, weight, parsed, row_pos))
     scale = _detect_scale(bare, settings)
-    outs = [raw.out_of for _, _, parsed, _ in raw_rows for _, raw, _ in parsed
+    outs = [raw.out_of for _, _, parsed, _ in raw_rows for _, _, raw, _ in parsed
             if raw.kind is CellKind.SCORED and raw.out_of is not None]
     points_scale = scale if scale is not None else (outs[0] if outs and len(set(outs)) == 1
                                                     else 1.0)
@@ -477,7 +494,8 @@ def read_table(
     criteria: list[Criterion] = []
     for name, weight, parsed, row_pos in raw_rows:
         out_cells = []
-        for (source, raw, cell_over), option in zip(parsed, options, strict=True):
+        for (source_text, source_pos, raw, cell_over), option in zip(parsed, options,
+                                                                      strict=True):
             kind, value = raw.kind, raw.fixed
             if kind is CellKind.SCORED and value is None:
                 assert raw.number is not None
@@ -489,21 +507,21 @@ def read_table(
                     value = raw.number / denominator
             if kind is CellKind.MISSING:
                 diags.append(_diag(
-                    "ADR402", "cell-missing", Severity.WARNING, path, source.pos,
+                    "ADR402", "cell-missing", Severity.WARNING, path, source_pos,
                     f"no value for option {option!r} on criterion {name!r}; it is left out of "
                     f"{option}'s score",
                     "Fill the cell, or write N/A when the criterion does not apply.",
                 ))
             elif kind is CellKind.UNREADABLE:
                 diags.append(_diag(
-                    "ADR403", "cell-unscorable", Severity.WARNING, path, source.pos,
-                    f"cannot score {_normalise(source.text)!r} (option {option!r}, criterion "
+                    "ADR403", "cell-unscorable", Severity.WARNING, path, source_pos,
+                    f"cannot score {_normalise(source_text)!r} (option {option!r}, criterion "
                     f"{name!r}); it is left out of {option}'s score",
                     "Write ✅ / ⚠️ / ❌, yes / partial / no, a rating such as 4/5 or ★★★☆☆, "
                     "a number on the table's scale, or N/A.",
                 ))
             out_cells.append(Cell(
-                text=source.text.strip(), kind=kind, pos=source.pos,
+                text=source_text.strip(), kind=kind, pos=source_pos,
                 value=value if kind is CellKind.SCORED else None,
                 note=raw.note if kind is not CellKind.UNREADABLE else "",
                 written=raw.written, written_decimals=raw.decimals, overridden=cell_over,
@@ -545,16 +563,23 @@ def read_criteria_tables(
     return tables, diags
 
 
-_HEADER_LINE = re.compile(
-    r"^[ \t]{0,3}\|?.*(?:(?:criteri|factor|driver).*\|.*(?:weight|priority|importance)"
-    r"|(?:weight|priority|importance).*\|.*(?:criteri|factor|driver)).*$",
-    re.IGNORECASE | re.MULTILINE,
-)
+_CRITERION_WORDS = (b"criteri", b"factor", b"driver")
+_WEIGHT_WORDS = (b"weight", b"priority", b"importance")
 
 
-def has_criteria_header(text: str) -> bool:
+def has_criteria_header(text: str | bytes) -> bool:
     """Cheap pre-check: could *text* hold a criteria table? (False means surely not.)"""
-    return _HEADER_LINE.search(text) is not None
+    raw = text.encode("utf-8", errors="replace") if isinstance(text, str) else text
+    if b"|" not in raw:
+        return False
+    low = raw.lower()
+    if not any(w in low for w in _CRITERION_WORDS) or not any(w in low for w in _WEIGHT_WORDS):
+        return False
+    return any(
+        b"|" in line and any(w in line for w in _CRITERION_WORDS)
+        and any(w in line for w in _WEIGHT_WORDS)
+        for line in low.splitlines()
+    )
 
 
 def load_candidate_paths(paths: list[Path]) -> list[Path]:
@@ -567,7 +592,7 @@ def load_candidate_paths(paths: list[Path]) -> list[Path]:
         except OSError:
             kept.append(path)  # let the loader report it
             continue
-        if has_criteria_header(raw.decode("utf-8", errors="replace")):
+        if b"\x00" in raw[:4096] or has_criteria_header(raw):  # UTF-16: let the loader decide
             kept.append(path)
     return kept
 

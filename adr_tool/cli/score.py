@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from adr_tool.cli.common import DirOption, check_format, echo_diagnostics, load
+from adr_tool.cli.common import DirOption, check_format, load
 
 FORMATS = ("text", "json", "markdown")
 
@@ -100,8 +100,7 @@ def _score_all(dir_: Path | None, fmt: str) -> None:
     from adr_tool.criteria import load_candidate_paths
     from adr_tool.errors import NotFoundError
     from adr_tool.render import score as render
-    from adr_tool.repository import load_repository
-    from adr_tool.scoring import score_records
+    from adr_tool.scoring import load_score_summaries
     from adr_tool.sources import discover, display_path
 
     config = load_config(dir_ if dir_ is not None and dir_.is_dir() else Path.cwd())
@@ -110,14 +109,13 @@ def _score_all(dir_: Path | None, fmt: str) -> None:
         raise NotFoundError(f"no decision records folder at {display_path(folder)}",
                             "Create one with `adr init`, or point to it with --dir.")
     paths, _ = discover(folder, config.ignore)
-    candidates = load_candidate_paths(paths)
-    repo = load_repository(folder, files=candidates, config=config) if candidates else None
-    summaries = score_records(repo.records, config) if repo is not None else []
-    if repo is not None and fmt == "text":
-        echo_diagnostics(repo)
+    summaries, diagnostics = load_score_summaries(load_candidate_paths(paths), config)
     if fmt == "json":
         typer.echo(render.render_summaries_json(summaries))
     elif fmt == "markdown":
         typer.echo(render.render_summaries_markdown(summaries), nl=False)
     else:
+        for diag in diagnostics:
+            typer.echo(f"{diag.location()}: {diag.code} {diag.severity.value} {diag.message}",
+                       err=True)
         typer.echo(render.render_summaries_text(summaries))
