@@ -30,7 +30,7 @@ TABLE = """
 def write_records(folder: Path, count: int, fraction: float) -> int:
     """Write *count* records, every (1/fraction)-th with a criteria table; return that number."""
     folder.mkdir(parents=True, exist_ok=True)
-    every = max(int(round(1 / fraction)), 1) if fraction > 0 else 0
+    every = max(round(1 / fraction), 1) if fraction > 0 else 0
     with_tables = 0
     for i in range(1, count + 1):
         table = TABLE if every and i % every == 0 else ""
