@@ -441,7 +441,7 @@ def compute_robustness(table: CriteriaTable, options: list[OptionScore],
     points = me.score - rival.score
     margin = me.percent - rival.percent
     lead = (f"{winner} leads {rival.name} by {margin:.1f} percentage points "
-            f"({_fmt(points)} points)")
+            f"({_fmt(points)} point{'' if abs(points - 1) < EPS else 's'})")
     if flip is None:
         text = f"{lead}; no single weight change within 0..2x flips it."
     else:
