@@ -330,3 +330,22 @@ def test_raising_the_winners_cell_never_lowers_its_rank(
     new_rows[row] = (name, weight, raised)
     after = score_text(matrix(new_rows, options)).tables[0]
     assert after.option(table.winner).rank == 1
+
+
+FREE_TEXT = st.text(st.characters(blacklist_characters="|\n\r\\`", blacklist_categories=("Cs",)),
+                    max_size=12)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(FREE_TEXT, FREE_TEXT, FREE_TEXT, FREE_TEXT), min_size=1, max_size=5))
+def test_any_cell_text_scores_or_becomes_a_positioned_diagnostic(
+        rows: list[tuple[str, str, str, str]]) -> None:
+    text = matrix([(f"C{i} {name}", weight, [a, b]) for i, (name, weight, a, b) in enumerate(rows)],
+                  ["A", "B"])
+    result = score_text(text)
+    last_line = text.count("\n") + 1
+    for diag in result.diagnostics:
+        assert 1 <= diag.line <= last_line and diag.column >= 1
+    for table in result.tables:
+        for option in table.options:
+            assert 0.0 <= option.percent <= 100.0
