@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "adr_tool.cli.records",
     "adr_tool.cli.lifecycle",
     "adr_tool.cli.migrate",
+    "adr_tool.cli.score",
 )
 """Every command module, in help order. Each defines ``register(app)``."""
 

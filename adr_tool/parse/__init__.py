@@ -71,6 +71,10 @@ _BOLD = re.compile(r"^\s{0,3}(?:[-*+]\s+)?\*\*(?P<k>[^*\n]{1,40}?)\s*:?\s*\*\*\s
 _BULLET = re.compile(r"^\s{0,3}[-*+]\s+(?P<k>[A-Za-z][A-Za-z _-]{0,30}?)\s*:\s*(?P<v>.*)$")
 _BARE = re.compile(r"^(?P<k>Date|Status|Deciders|Tags|Owner|Author)\b\s*:?\s+(?P<v>\S.*)$", re.IGNORECASE)
 _CHOSEN = re.compile(r"Chosen option:?\s*\**\s*[\"“']?(?P<v>[^\"”'\n,]+?)[\"”']?\**\s*(?:,|$|because)", re.IGNORECASE)
+_PLAIN_WINNER = re.compile(r"^\s{0,3}(?P<k>Winner)\s*:\s*(?P<v>\S.*)$",
+                           re.IGNORECASE)
+"""A plain ``Winner: Render`` line anywhere in the body (scoring compares it, issue 5)."""
+_LEAD_BOLD = re.compile(r"^\s{0,3}\*\*(?P<v>[^*:\n]{1,120}?)\*\*(?:\s|:|$)")
 _MADR_SECTIONS = {"considered options", "decision outcome", "context and problem statement",
                   "decision drivers", "pros and cons of the options"}
 
@@ -288,13 +292,16 @@ def _read_bold_fields(body: Body, draft: _Draft) -> None:
             match = _BARE.match(line)
             kind = "bare"
         if match is None:
+            match = _PLAIN_WINNER.match(line)
+            kind = "winner"
+        if match is None:
             continue
         name = _label(match["k"])
         if name is None:
             continue
         if not in_header and name not in ANYWHERE:
             continue
-        if kind != "bold" and not in_header:
+        if kind not in ("bold", "winner") and not in_header:
             continue
         value = match["v"].strip()
         column = match.start("v") + 1
@@ -420,6 +427,17 @@ def _read_madr_outcome(body: Body, draft: _Draft) -> None:
             prefix = section.text[: match.start("v")]
             line = section.text_line + prefix.count("\n")
             draft.put("decision", strip_markup(match["v"]).strip(), line, 1)
+            return
+        # "## Decision" opened by a bold option name (`**Azure Service Bus** as primary ...`);
+        # a bold label with its own colon (`**Deployment Strategy:**`) is not a decision.
+        if strip_markup(section.heading).casefold() != "decision":
+            continue
+        for line_no, text_line, _ in body.field_lines:
+            if not section.line < line_no <= section.end_line or not text_line.strip():
+                continue
+            lead = _LEAD_BOLD.match(text_line)
+            if lead:
+                draft.put("decision", lead["v"].strip(), line_no, lead.start("v") + 1)
             return
 
 
