@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 import functools
+from pathlib import PurePosixPath
 import posixpath
 import re
 from typing import TYPE_CHECKING, Any
@@ -160,7 +161,7 @@ def path_matches(pattern: str, path: str) -> bool:
             break
         candidate = candidate.rsplit("/", 1)[0]
     prefix = _literal_prefix(pattern)
-    return bool(prefix) and prefix.startswith(target + "/")
+    return bool(prefix) and (prefix == target or prefix.startswith(target + "/"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +181,7 @@ class _Index:
 
     def __init__(self, repo: Repository, records: list[Record]) -> None:
         self.repo = repo
+        self.record_prefixes = {"adr", "dr", "ad", "decision", _id_prefix(repo.config.prefix)}
         self.by_fold: dict[str, str] = {}
         self.by_phase: dict[str, list[Record]] = {}
         self.by_phase_number: dict[str, list[Record]] = {}
@@ -200,12 +202,31 @@ class _Index:
                     self.provided_as.setdefault(key, provided.strip())
 
     def record_id(self, ref: str) -> str | None:
-        """Resolve a written reference through the repository's id/file/number lookup."""
+        """Resolve a ``supersedes``/``related`` reference with the repository's own lookup."""
         ref = ref.strip()
-        if not ref:
-            return None
-        found = self.repo.get(ref)
+        found = self.repo.get(ref) if ref else None
         return found.id if found is not None else None
+
+    def required_id(self, ref: str) -> str | None:
+        """Resolve a ``requires`` reference to a record id, strictly.
+
+        ``repo.get`` also matches any ``word-N`` to record number N; for a requirement that
+        would turn the capability ``redis-7`` into DR-007. So a match by number alone must
+        carry the record's own prefix (``DR-7``), be a bare number (``7``), or use a usual
+        record prefix for records whose ids are bare numbers (``ADR-0009`` -> ``0009``).
+        """
+        ref = ref.strip()
+        found = self.repo.get(ref) if ref else None
+        if found is None:
+            return None
+        fold = ref.casefold()
+        name = PurePosixPath(found.path).name.casefold()
+        if ref.isdigit() or fold in (found.id.casefold(), name, name.rsplit(".", 1)[0]):
+            return found.id
+        ref_prefix, id_prefix = _id_prefix(ref), _id_prefix(found.id)
+        if ref_prefix == id_prefix or (not id_prefix and ref_prefix in self.record_prefixes):
+            return found.id
+        return None
 
     def capability(self, name: str, exclude: str) -> list[str]:
         """Providers of a capability (case-insensitive), excluding the asking record."""
@@ -234,6 +255,11 @@ class _Index:
                 and m.id != record.id]
         hits.sort(key=lambda m: (m.id.casefold().endswith("-summary"), id_sort_key(m.id)))
         return hits[0].id if hits else None
+
+
+def _id_prefix(ident: str) -> str:
+    """``DR`` for ``DR-007`` or ``dr 7``: the letters before the number."""
+    return re.sub(r"[-_ ]*\d.*$", "", ident.strip()).rstrip("-_ ").casefold()
 
 
 def _strip_zeros(number: str) -> str:
@@ -663,7 +689,7 @@ def _resolve(record: Record, req: Requirement, index: _Index) -> Resolution:
         if target is not None:
             return Resolution(req, (target,), "requires")
         return Resolution(req, (), "unresolved")
-    found = index.record_id(req.target)
+    found = index.required_id(req.target)
     if found is not None:
         return Resolution(req, (found,), "requires")
     providers = index.capability(req.target, record.id)
