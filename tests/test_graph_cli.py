@@ -31,14 +31,14 @@ def test_graph_text_tree_and_diagnostics_on_stderr(cli, basic: Path) -> None:
     assert "├── capability job-queue -> DR-004  Queue background jobs in Redis  [accepted]" in out
     assert out.rstrip().endswith("8 records, 12 edges")
     assert err.splitlines() == [
-        "decisions/DR-004-job-queue.md:8:5: ADR305 warning accepted record requires DR-003, "
-        "which is superseded",
-        "decisions/DR-008-sessions.md:7:5: ADR301 error requires 'DR-404', which is neither a "
-        "record id nor a provided capability",
-        "decisions/DR-008-sessions.md:8:5: ADR302 error requires capability 'session-store', "
-        "which no record provides",
-        "decisions/DR-008-sessions.md:9:11: ADR304 warning capability 'primary-database' is also "
-        "provided by accepted record DR-002",
+        ("decisions/DR-004-job-queue.md:8:5: ADR305 warning accepted record requires DR-003, "
+        "which is superseded"),
+        ("decisions/DR-008-sessions.md:7:5: ADR301 error requires 'DR-404', which is neither a "
+        "record id nor a provided capability"),
+        ("decisions/DR-008-sessions.md:8:5: ADR302 error requires capability 'session-store', "
+        "which no record provides"),
+        ("decisions/DR-008-sessions.md:9:11: ADR304 warning capability 'primary-database' is also "
+        "provided by accepted record DR-002"),
     ]
 
 
