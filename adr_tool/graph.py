@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 import functools
+import heapq
 from pathlib import PurePosixPath
 import posixpath
 import re
@@ -219,6 +220,8 @@ class _Index:
         found = self.repo.get(ref) if ref else None
         if found is None:
             return None
+        if found.id == ref:
+            return found.id
         fold = ref.casefold()
         name = PurePosixPath(found.path).name.casefold()
         if ref.isdigit() or fold in (found.id.casefold(), name, name.rsplit(".", 1)[0]):
@@ -320,6 +323,7 @@ class DecisionGraph:
     repo: Repository | None = None
     _cycles: list[list[str]] | None = None
     _records: dict[str, Record] = field(default_factory=dict)
+    _deps: dict[str, list[str]] | None = None
 
     def __post_init__(self) -> None:
         # a plain dict: networkx node views are ~10x slower per lookup
@@ -401,14 +405,48 @@ class DecisionGraph:
             result.append((node, path))
         return result
 
-    def _order_graph(self) -> networkx.DiGraph[str]:
-        # class scope: the field ``nx`` hides the module alias, hence ``networkx`` here
-        simple: networkx.DiGraph[str] = networkx.DiGraph()
-        simple.add_nodes_from(self.nx.nodes)
-        simple.add_edges_from(
-            (u, v) for u, v, data in self.nx.edges(data=True) if data["kind"] in ORDER_KINDS
-        )
-        return simple
+    def _order_edges(self) -> dict[str, list[str]]:
+        """Node -> records it depends on or replaces, as plain dicts (fast to walk)."""
+        if self._deps is None:
+            out: dict[str, list[str]] = {n: [] for n in self.nx.nodes}
+            for u, v, data in self.nx.edges(data=True):
+                if data["kind"] in ORDER_KINDS and v not in out[u]:
+                    out[u].append(v)
+            self._deps = out
+        return self._deps
+
+    def _cycle_groups(self) -> list[set[str]]:
+        """Strongly connected groups holding a cycle (several records, or a self-loop).
+
+        Records that cannot be on a cycle (nothing left to depend on, or nothing left
+        depending on them) are peeled off first in linear time; networkx only sees the rest,
+        which is empty for an acyclic graph.
+        """
+        deps = self._order_edges()
+        dependents: dict[str, list[str]] = {n: [] for n in deps}
+        for u, vs in deps.items():
+            for v in vs:
+                dependents[v].append(u)
+        alive = set(deps)
+        for forward in (True, False):
+            count = {n: sum(1 for m in (deps[n] if forward else dependents[n]) if m in alive)
+                     for n in alive}
+            queue = deque(n for n, c in count.items() if c == 0)
+            while queue:
+                node = queue.popleft()
+                alive.discard(node)
+                for other in (dependents[node] if forward else deps[node]):
+                    if other in alive:
+                        count[other] -= 1
+                        if count[other] == 0:
+                            queue.append(other)
+        if not alive:
+            return []
+        rest: networkx.DiGraph[str] = networkx.DiGraph()
+        rest.add_nodes_from(alive)
+        rest.add_edges_from((u, v) for u in alive for v in deps[u] if v in alive)
+        return [set(c) for c in networkx.strongly_connected_components(rest)
+                if len(c) > 1 or any(rest.has_edge(n, n) for n in c)]
 
     def cycles(self) -> list[list[str]]:
         """One cycle per strongly connected group of records, starting at its smallest id.
@@ -416,39 +454,50 @@ class DecisionGraph:
         Follows requires, capability and supersedes edges. Each strongly connected group
         yields one concrete cycle (enumerating all simple cycles can explode).
         """
-        if self._cycles is not None:
-            return [list(c) for c in self._cycles]
-        simple = self._order_graph()
-        found: list[list[str]] = []
-        for component in nx.strongly_connected_components(simple):
-            if len(component) == 1:
-                (only,) = component
-                if simple.has_edge(only, only):
-                    found.append([only])
-                continue
-            start = min(component, key=id_sort_key)
-            sub = simple.subgraph(component)
-            found.append(_cycle_from(sub, start))
-        found.sort(key=lambda c: id_sort_key(c[0]))
-        self._cycles = found  # the graph is not mutated after build_graph
-        return [list(c) for c in found]
+        if self._cycles is None:
+            deps = self._order_edges()
+            found: list[list[str]] = []
+            for group in self._cycle_groups():
+                sub: networkx.DiGraph[str] = networkx.DiGraph()
+                sub.add_edges_from((u, v) for u in group for v in deps[u] if v in group)
+                found.append(_cycle_from(sub, min(group, key=id_sort_key)))
+            found.sort(key=lambda c: id_sort_key(c[0]))
+            self._cycles = found  # the graph is not mutated after build_graph
+        return [list(c) for c in self._cycles]
 
     def order(self) -> list[str]:
         """A reading order: what a record depends on (or replaces) comes before it.
 
-        Records on a cycle are kept together, in id order, where the group belongs.
+        Ties go to the smaller id; records on a cycle are kept together, in id order, where
+        their group belongs.
         """
-        simple = self._order_graph()
-        condensed = nx.condensation(simple)
-        members: dict[int, list[str]] = {
-            c: sorted_ids(condensed.nodes[c]["members"]) for c in condensed.nodes
-        }
-        rank = {ident: i for i, ident in enumerate(sorted_ids(simple.nodes))}
-        first = {c: rank[m[0]] for c, m in members.items()}
+        deps = self._order_edges()
+        head = {n: n for n in deps}
+        members = {n: [n] for n in deps}
+        for group in self._cycle_groups():
+            first = min(group, key=id_sort_key)
+            for node in group:
+                head[node] = first
+                members.pop(node, None)
+            members[first] = sorted_ids(group)
+        rank = {ident: i for i, ident in enumerate(sorted_ids(deps))}
+        waiting: dict[str, set[str]] = {h: set() for h in members}
+        unblocks: dict[str, set[str]] = {h: set() for h in members}
+        for u, vs in deps.items():
+            for v in vs:
+                if head[u] != head[v]:
+                    waiting[head[u]].add(head[v])
+                    unblocks[head[v]].add(head[u])
+        ready = [(rank[h], h) for h, w in waiting.items() if not w]
+        heapq.heapify(ready)
         out: list[str] = []
-        for comp in nx.lexicographical_topological_sort(condensed.reverse(copy=False),
-                                                        key=first.__getitem__):
-            out.extend(members[comp])
+        while ready:
+            _, current = heapq.heappop(ready)
+            out.extend(members[current])
+            for later in unblocks[current]:
+                waiting[later].discard(current)
+                if not waiting[later]:
+                    heapq.heappush(ready, (rank[later], later))
         return out
 
     def areas(self) -> dict[str, list[str]]:
@@ -658,10 +707,14 @@ def build_graph(repo: Repository) -> DecisionGraph:
                     other, record.id, "related") not in pending:
                 add_edge(record.id, other, "related", line, column)
 
+    deps: dict[str, list[str]] = {record.id: [] for record in records}
     for (source, target, key), attrs in pending.items():
         graph.add_edge(source, target, key=key, **attrs)
+        if attrs["kind"] in ORDER_KINDS and target not in deps[source]:
+            deps[source].append(target)
 
-    result = DecisionGraph(nx=graph, diagnostics=diagnostics, resolutions=resolutions, repo=repo)
+    result = DecisionGraph(nx=graph, diagnostics=diagnostics, resolutions=resolutions, repo=repo,
+                           _deps=deps)
     diagnostics.extend(_cycle_diagnostics(result))
     diagnostics.extend(_provider_diagnostics(result, index))
     diagnostics.extend(_inactive_diagnostics(result))
