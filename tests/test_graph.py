@@ -6,6 +6,7 @@ from collections.abc import Callable
 import glob
 import itertools
 import json
+import os
 from pathlib import Path
 import shutil
 
@@ -26,7 +27,9 @@ from adr_tool.repository import Repository, load_repository
 FIXTURES = Path(__file__).parent / "fixtures" / "graph"
 
 def _find_shared() -> Path:
-    """../shared beside the checkout (main) or beside the worktrees folder (branches)."""
+    """ADR_SHARED_DIR, else ../shared beside the checkout (main) or the worktrees folder."""
+    if os.environ.get("ADR_SHARED_DIR"):
+        return Path(os.environ["ADR_SHARED_DIR"])
     here = Path(__file__).resolve().parent.parent
     for base in (here.parent, here.parent.parent):
         if (base / "shared").is_dir():

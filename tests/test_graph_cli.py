@@ -27,7 +27,7 @@ def run(cli, *args: str) -> tuple[int, str, str]:
 def test_graph_text_tree_and_diagnostics_on_stderr(cli, basic: Path) -> None:
     code, out, err = run(cli, "graph")
     assert code == 0, err
-    assert out.startswith("DR-005  Send mail via")
+    assert out.startswith("DR-005  Send mail through a provider  [proposed]\n")
     assert "├── capability job-queue -> DR-004  Queue background jobs in Redis  [accepted]" in out
     assert out.rstrip().endswith("8 records, 12 edges")
     assert err.splitlines() == [
@@ -98,6 +98,18 @@ def test_focus_and_depth(cli, basic: Path) -> None:
     assert '"DR-006" [label=' in out and "penwidth=2" in out
     _, out, _ = run(cli, "graph", "--focus", "DR-006", "--depth", "1", "-f", "mermaid")
     assert "classDef focus" in out
+
+
+def test_text_diagnostics_only_for_the_records_shown(cli, basic: Path) -> None:
+    code, out, err = run(cli, "graph", "--focus", "DR-001", "--depth", "1")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[:2] == [
+        "DR-002  Use PostgreSQL as the primary store  [accepted]",
+        "└── requires DR-001  Record architecture decisions  [accepted]",
+    ]
+    _, _, err = run(cli, "graph", "--focus", "DR-008", "--depth", "0")
+    assert [line.split(": ")[1].split()[0] for line in err.splitlines()] == [
+        "ADR301", "ADR302", "ADR304"]
 
 
 def test_focus_unknown_is_one_line_error(cli, basic: Path) -> None:

@@ -89,6 +89,12 @@ def test_impact_order_areas_goldens(basic: DecisionGraph, file_regression) -> No
     file_regression.check(text + "\n", extension=".txt")
 
 
+def test_escaping_goldens(hostile: DecisionGraph, file_regression) -> None:
+    text = "\n".join([render.render_dot(hostile), render.render_mermaid(hostile),
+                      render.render_text(hostile)])
+    file_regression.check(text + "\n", extension=".txt")
+
+
 def test_json_is_deterministic(basic: DecisionGraph, tmp_path: Path) -> None:
     again = build_graph(load_repository(Path("decisions")))
     assert render.render_json(again) == render.render_json(basic)

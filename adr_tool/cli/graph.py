@@ -59,7 +59,7 @@ def graph(
         wanted = area.strip().casefold()
         view = view.filter(lambda r: wanted in (a.strip().casefold() for a in r.affects), keep)
     if fmt == "text":
-        _echo_diagnostics(full)
+        _echo_diagnostics(view)
     if impact_id:
         if fmt in ("text", "json"):
             typer.echo(render.impact_json(view, impact_id) if fmt == "json"
@@ -114,6 +114,6 @@ def _project_path(repo: Repository, path: str) -> str:
 
 
 def _echo_diagnostics(graph: DecisionGraph) -> None:
-    """Graph findings on stderr, so the tree on stdout stays clean for pipes."""
+    """Findings about the records shown, on stderr so stdout stays clean for pipes."""
     for diag in sorted(graph.diagnostics, key=lambda d: d.sort_key):
         typer.echo(f"{diag.location()}: {diag.code} {diag.severity.value} {diag.message}", err=True)
