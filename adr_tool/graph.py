@@ -708,10 +708,11 @@ def build_graph(repo: Repository) -> DecisionGraph:
                 add_edge(record.id, other, "related", line, column)
 
     deps: dict[str, list[str]] = {record.id: [] for record in records}
-    for (source, target, key), attrs in pending.items():
-        graph.add_edge(source, target, key=key, **attrs)
+    for (source, target, _), attrs in pending.items():
         if attrs["kind"] in ORDER_KINDS and target not in deps[source]:
             deps[source].append(target)
+    # one batch call (networkx keys the parallel edges 0, 1, ...; dedupe happened above)
+    graph.add_edges_from((source, target, attrs) for (source, target, _), attrs in pending.items())
 
     result = DecisionGraph(nx=graph, diagnostics=diagnostics, resolutions=resolutions, repo=repo,
                            _deps=deps)
