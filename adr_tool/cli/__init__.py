@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "adr_tool.cli.lifecycle",
     "adr_tool.cli.migrate",
     "adr_tool.cli.score",
+    "adr_tool.cli.graph",
 )
 """Every command module, in help order. Each defines ``register(app)``."""
 
