@@ -93,6 +93,7 @@ def _write_output(path: Path, text: str) -> None:
     from adr_tool.writes import atomic_write
 
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, text)
     except OSError as exc:
         raise AdrError(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -143,7 +143,7 @@ def render_sarif(result: LintResult, *, version: str = "") -> str:
         item: dict[str, Any] = {
             "ruleId": diag.code,
             "level": _SARIF_LEVEL[diag.severity],
-            "message": {"text": diag.message + (f" ({diag.hint})" if diag.hint else "")},
+            "message": {"text": diag.message + (f"\n{diag.hint}" if diag.hint else "")},
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": _uri(diag.path), "uriBaseId": "%SRCROOT%"},
                 "region": region,
@@ -155,7 +155,6 @@ def render_sarif(result: LintResult, *, version: str = "") -> str:
         results.append(item)
     driver: dict[str, Any] = {
         "name": "adr",
-        "informationUri": "https://github.com/",
         "rules": [sarif_rule(r) for r in rules],
     }
     if version:

@@ -35,6 +35,7 @@ def check_cell_missing(record: Record, ctx: LintContext) -> Iterator[Finding]:
     """A criteria-table row has fewer cells than there are options.
 
     Failing: a row ``| Cost | High | ✅ |`` under three option columns.
+    Passing: one cell per option (write ``—`` for "not applicable").
     """
     return _from_scoring(record, ctx, "ADR402")
 
@@ -53,6 +54,7 @@ def check_decision_disagrees(record: Record, ctx: LintContext) -> Iterator[Findi
     Sometimes that is deliberate; then say why in the record, or suppress the finding.
 
     Failing: ``**Selected:** Railway`` while Render wins the table.
+    Passing: ``**Selected:** Render``.
     """
     return _from_scoring(record, ctx, "ADR404")
 
@@ -61,6 +63,7 @@ def check_total_drift(record: Record, ctx: LintContext) -> Iterator[Finding]:
     """A written total row disagrees with the sum of its column.
 
     Failing: ``| **Total** | | **150** |`` when the weighted cells add up to 148.
+    Passing: ``| **Total** | | **148** |``.
     """
     return _from_scoring(record, ctx, "ADR405")
 

@@ -25,7 +25,9 @@ def _from_parse(ctx: LintContext, code: str) -> Iterator[Finding]:
 def check_unreadable(ctx: LintContext) -> Iterator[Finding]:
     """The file could not be read (permissions, a vanished file).
 
-    The record is left out of every other check. Fix the file's permissions.
+    The record is left out of every other check.
+
+    Failing: a record file without read permission. Passing: a readable file.
     """
     return _from_parse(ctx, "ADR101")
 
@@ -50,8 +52,10 @@ def check_encoding(ctx: LintContext) -> Iterator[Finding]:
 def check_too_large(ctx: LintContext) -> Iterator[Finding]:
     """The file is larger than the 8 MB limit and was not parsed.
 
-    Limits keep ``adr lint`` fast and bounded on any input. Split the record or move
-    attachments out of it.
+    Limits keep ``adr lint`` fast and bounded on any input.
+
+    Failing: a 9 MB record with an embedded data dump. Passing: the record with the data
+    moved to a linked file.
     """
     return _from_parse(ctx, "ADR104")
 
@@ -74,6 +78,7 @@ def check_duplicate_key(ctx: LintContext) -> Iterator[Finding]:
     """A frontmatter key appears twice; the last value silently wins.
 
     Failing: ``status: proposed`` and later ``status: accepted`` in one block.
+    Passing: each key once.
     """
     return _from_parse(ctx, "ADR111")
 
@@ -82,6 +87,9 @@ def check_frontmatter_too_large(ctx: LintContext) -> Iterator[Finding]:
     """The frontmatter block is over the size limit and was not loaded.
 
     Frontmatter holds metadata; long text belongs in the body.
+
+    Failing: half a megabyte of YAML before the closing ``---``.
+    Passing: a dozen metadata keys.
     """
     return _from_parse(ctx, "ADR112")
 
@@ -90,6 +98,7 @@ def check_yaml_bomb(ctx: LintContext) -> Iterator[Finding]:
     """The frontmatter expands to too many YAML nodes or nests too deeply (alias bomb).
 
     Failing: YAML anchors that reference each other to blow up in size.
+    Passing: ordinary lists and mappings.
     """
     return _from_parse(ctx, "ADR113")
 
@@ -106,6 +115,8 @@ def check_yaml_tag(ctx: LintContext) -> Iterator[Finding]:
     """The frontmatter uses a YAML tag that safe loading refuses (``!!python/object``).
 
     Only plain YAML is read, so a record can never run code.
+
+    Failing: ``id: !!python/object:os.system x``. Passing: ``id: DR-001``.
     """
     return _from_parse(ctx, "ADR115")
 

@@ -7,6 +7,7 @@ their entries here give them a place in the catalogue. ADR306-310 are checked he
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+import os
 from pathlib import Path, PurePosixPath
 import re
 from typing import TYPE_CHECKING
@@ -40,7 +41,7 @@ def check_capability_unprovided(ctx: LintContext) -> Iterator[Finding]:
     """A required capability is provided by no record.
 
     Failing: ``requires: [{capability: message-queue}]`` while no record has
-    ``provides: [message-queue]``.
+    ``provides: [message-queue]``. Passing: another record provides it.
     """
     return _from_graph(ctx, "ADR302")
 
@@ -49,6 +50,7 @@ def check_dependency_cycle(ctx: LintContext) -> Iterator[Finding]:
     """Records require each other in a cycle, so no reading or build order exists.
 
     Failing: DR-001 requires DR-002 and DR-002 requires DR-001.
+    Passing: DR-001 requires DR-002, which requires nothing back.
     """
     return _from_graph(ctx, "ADR303")
 
@@ -144,7 +146,10 @@ def check_link_record_missing(record: Record, ctx: LintContext) -> Iterator[Find
             continue
         name = PurePosixPath(_local_target(link) or "").name
         found = ctx.resolve(id_from_filename(name))
-        hint = f"Did you mean {found.path}?" if found is not None else "Fix the link target."
+        hint = "Fix the link target."
+        if found is not None:
+            relative = os.path.relpath(found.path, os.path.dirname(record.path) or ".")
+            hint = f"Did you mean {Path(relative).as_posix()}?"
         yield Finding(link.pos.line, link.pos.column,
                       f"link to record file {link.url!r}, which does not exist", hint)
 
