@@ -8,13 +8,13 @@ and only when their modules exist (they are written in parallel; see BRIEF).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 import datetime as dt
 import importlib
 import importlib.util
 import os
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from adr_tool.models import Record, RecordFormat
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from adr_tool.repository import Repository
 
 F = RecordFormat
+T = TypeVar("T")
 
 DEFAULT_REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     F.FRONTMATTER: ("id", "title", "status", "date"),
@@ -183,13 +184,13 @@ _STRUCTURAL = (F.NYGARD, F.MADR, F.LOG4BRAINS, F.TABLE, F.GSD)
 
 def looks_like_decision(record: Record) -> bool:
     """See ``LintContext.is_decision``."""
-    if record.format is F.PLAIN or "templates" in Path(record.path).parent.parts:
+    if record.format is F.PLAIN or "templates" in record.path.split("/")[:-1]:
         return False
     if record.format in _STRUCTURAL or record.status is not None:
         return True
     from adr_tool.parse.normalize import id_from_filename, number_of
 
-    if number_of(id_from_filename(Path(record.path).name)) is not None:
+    if number_of(id_from_filename(record.path.rsplit("/", 1)[-1])) is not None:
         return True
     return any(name in record.positions for name in _DECISION_FIELDS)
 
@@ -220,6 +221,10 @@ class LintContext:
     _parse_diags: dict[str, list[Diagnostic]] = field(default_factory=dict)
     _scores: dict[int, Any] = field(default_factory=dict)
     _decision: dict[int, bool] = field(default_factory=dict)
+    _memo: dict[tuple[str, int], Any] = field(default_factory=dict)
+    _run_memo: dict[str, Any] = field(default_factory=dict)
+    root_prefix: str = ""
+    """The records root as an absolute path ending in a separator (for "is inside")."""
     _scoring: Any = None
 
     def is_decision(self, record: Record) -> bool:
@@ -238,13 +243,28 @@ class LintContext:
             self._decision[key] = found
         return found
 
+    def memo(self, name: str, record: Record, compute: Callable[[], T]) -> T:
+        """Compute something about *record* once per run (shared by several rules)."""
+        key = (name, id(record))
+        if key not in self._memo:
+            self._memo[key] = compute()
+        found: T = self._memo[key]
+        return found
+
+    def once(self, name: str, compute: Callable[[], T]) -> T:
+        """Compute something once per run (template sentences, ...)."""
+        if name not in self._run_memo:
+            self._run_memo[name] = compute()
+        found: T = self._run_memo[name]
+        return found
+
     def resolve(self, ref: str) -> Record | None:
         """Find the record a reference names (id, number, file name)."""
         return self.repo.get(ref)
 
-    def path_exists(self, path: Path) -> bool:
-        """Cached existence check (many records link the same files)."""
-        key = os.path.normpath(str(path))
+    def path_exists(self, path: str) -> bool:
+        """Cached existence check of a normalised path (many records link the same files)."""
+        key = path
         found = self._exists.get(key)
         if found is None:
             found = os.path.exists(key)
@@ -301,6 +321,7 @@ def build_context(repo: Repository, settings: LintSettings, today: dt.date | Non
                   diff: DiffInfo | None = None) -> LintContext:
     """Index the repository once: ids, and who claims to supersede whom."""
     ctx = LintContext(repo=repo, settings=settings, today=today or today_for_lint(), diff=diff)
+    ctx.root_prefix = os.path.join(os.path.abspath(repo.root), "")
     by_id: dict[str, list[Record]] = defaultdict(list)
     for record in repo.records:
         if ctx.is_decision(record):

@@ -31,6 +31,7 @@ _BRACED = re.compile(r"(?<![{\w$%#])\{[A-Za-z][\w ,.'’/()…-]*\s[\w ,.'’/()
 _INLINE_CODE = re.compile(r"`+[^`\n]*`+")
 
 
+@functools.lru_cache(maxsize=4096)
 def heading_keys(heading: str) -> tuple[str, str]:
     """A heading's comparable forms: the whole cleaned text and its head before `` — ``."""
     text = strip_markup(_COMMENT.sub("", heading)).strip().rstrip(":").strip()
@@ -42,9 +43,11 @@ def heading_keys(heading: str) -> tuple[str, str]:
 
 def _find_section(record: Record, name: str, ctx: LintContext) -> int | None:
     wanted = name.casefold()
-    accepted = {wanted, *ctx.settings.section_aliases.get(wanted, ())}
-    for index, section in enumerate(record.sections):
-        key, head = heading_keys(section.heading)
+    accepted = ctx.once(f"aliases:{wanted}", lambda: frozenset(
+        {wanted, *ctx.settings.section_aliases.get(wanted, ())}))
+    keys = ctx.memo("heading-keys", record,
+                    lambda: [heading_keys(s.heading) for s in record.sections])
+    for index, (key, head) in enumerate(keys):
         if key in accepted or head in accepted:
             return index
     return None
@@ -165,11 +168,14 @@ def _sentences_of(text: str) -> set[str]:
 
 
 def _placeholders(ctx: LintContext) -> frozenset[str]:
-    from adr_tool.templates_loader import template_dirs
+    def compute() -> frozenset[str]:
+        from adr_tool.templates_loader import template_dirs
 
-    folders = tuple(template_dirs(ctx.repo.config.root))
-    extra = frozenset(_normalise_line(p) for p in ctx.settings.placeholders)
-    return template_sentences(folders) | extra
+        folders = tuple(template_dirs(ctx.repo.config.root))
+        extra = frozenset(_normalise_line(p) for p in ctx.settings.placeholders)
+        return template_sentences(folders) | extra
+
+    return ctx.once("placeholders", compute)
 
 
 _NO_TEMPLATE = (RecordFormat.GSD, RecordFormat.PLAIN)
@@ -189,6 +195,8 @@ def check_placeholder_text(record: Record, ctx: LintContext) -> Iterator[Finding
     if record.format in _NO_TEMPLATE or not ctx.is_decision(record):
         return
     sentences = _placeholders(ctx)
+    prefixes = ctx.once("placeholder-prefixes",
+                        lambda: frozenset(_quick_key(p) for p in sentences))
     lines = record.body.split("\n")
     for section in record.sections:
         match = _BRACED.search(section.heading)
@@ -197,10 +205,16 @@ def check_placeholder_text(record: Record, ctx: LintContext) -> Iterator[Finding
                           "Replace the placeholder with the real title.")
         first = section.line + 1 - record.body_line
         last = section.end_line + 1 - record.body_line
-        yield from _scan_lines(lines[max(first, 0) : max(last, 0)], section.line + 1, sentences)
+        yield from _scan_lines(lines[max(first, 0) : max(last, 0)], section.line + 1, sentences,
+                               prefixes)
 
 
-def _scan_lines(chunk: list[str], first_line: int, sentences: frozenset[str]) -> Iterator[Finding]:
+def _quick_key(line: str) -> str:
+    return line.lstrip("-*+>0123456789.)[] xX_`\"'“").casefold()[:4]
+
+
+def _scan_lines(chunk: list[str], first_line: int, sentences: frozenset[str],
+                prefixes: frozenset[str]) -> Iterator[Finding]:
     fence: str | None = None
     in_comment = False
     for offset, raw in enumerate(chunk):
@@ -221,6 +235,8 @@ def _scan_lines(chunk: list[str], first_line: int, sentences: frozenset[str]) ->
         if not stripped or raw.startswith(("    ", "\t")):
             continue
         line = first_line + offset
+        if "{" not in stripped and _quick_key(stripped) not in prefixes:
+            continue  # cheap filter: most lines cannot be a template sentence
         text = _INLINE_CODE.sub("", _COMMENT.sub("", stripped))
         if _normalise_line(text) in sentences:
             yield Finding(line, 1, "template placeholder text left in the record",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 import os
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 import re
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -106,30 +106,35 @@ def _local_target(link: Link) -> str | None:
     return path or None
 
 
-def _broken_links(record: Record, ctx: LintContext) -> Iterator[tuple[Link, Path, bool]]:
-    """Yield (link, resolved path, points at a record-like .md) for links that do not exist."""
-    base = Path(record.path).parent
-    root = ctx.repo.root.resolve()
+def _broken_links(record: Record, ctx: LintContext) -> list[tuple[Link, bool]]:
+    """(link, points at a record-like .md) for local links whose target does not exist.
+
+    Computed once per record and shared by ADR307 and ADR308.
+    """
+    return ctx.memo("broken-links", record, lambda: list(_find_broken(record, ctx)))
+
+
+def _find_broken(record: Record, ctx: LintContext) -> Iterator[tuple[Link, bool]]:
+    folder = os.path.dirname(record.path)
+    base = ctx.once(f"abs-dir:{folder}", lambda: os.path.abspath(folder or "."))
+    root = ctx.root_prefix
     for link in record.links:
         target = _local_target(link)
         if target is None:
             continue
-        resolved = base / target
+        resolved = os.path.normpath(os.path.join(base, target))
         if ctx.path_exists(resolved):
             continue
-        name = PurePosixPath(target).name
+        name = target.rsplit("/", 1)[-1]
         is_md = name.casefold().endswith((".md", ".markdown"))
         if is_md and _DATE_SLUG.match(name) and ctx.resolve(stem_of(name)) is not None:
             continue  # log4brains resolves ``YYYYMMDD-slug.md`` links by slug, not by path
-        try:
-            inside = resolved.resolve().is_relative_to(root)
-        except (OSError, RuntimeError):
-            inside = False
+        inside = (resolved + os.sep).startswith(root)
         named = ctx.resolve(stem_of(name)) if is_md else None
         record_like = is_md and inside and (
             number_of(id_from_filename(name)) is not None
             or (named is not None and ctx.is_decision(named)))
-        yield link, resolved, record_like
+        yield link, record_like
 
 
 def check_link_record_missing(record: Record, ctx: LintContext) -> Iterator[Finding]:
@@ -141,10 +146,10 @@ def check_link_record_missing(record: Record, ctx: LintContext) -> Iterator[Find
     Failing: ``[DR-002](DR-002-old-name.md)`` after the file was renamed.
     Passing: ``[DR-002](DR-002-use-postgres.md)``.
     """
-    for link, _resolved, is_record in _broken_links(record, ctx):
+    for link, is_record in _broken_links(record, ctx):
         if not is_record:
             continue
-        name = PurePosixPath(_local_target(link) or "").name
+        name = (_local_target(link) or "").rsplit("/", 1)[-1]
         found = ctx.resolve(id_from_filename(name))
         hint = "Fix the link target."
         if found is not None:
@@ -160,7 +165,7 @@ def check_link_file_missing(record: Record, ctx: LintContext) -> Iterator[Findin
     Failing: ``![diagram](img/flow.png)`` with no ``img/flow.png`` next to the record.
     Passing: external URLs and anchors are not checked; existing files pass.
     """
-    for link, _resolved, is_record in _broken_links(record, ctx):
+    for link, is_record in _broken_links(record, ctx):
         if is_record:
             continue
         kind = "image" if link.image else "link"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 import datetime as dt
-from pathlib import PurePosixPath
 import re
 from typing import TYPE_CHECKING
 
@@ -57,7 +56,7 @@ def _required(record: Record, ctx: LintContext, field: str) -> bool:
 
 
 def _file_name(record: Record) -> str:
-    return PurePosixPath(record.path).name
+    return record.path.rsplit("/", 1)[-1]
 
 
 _DATE_SLUG = re.compile(r"^\d{8}-")
