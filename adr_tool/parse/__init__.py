@@ -21,7 +21,6 @@ from adr_tool.models import (
     RecordFormat,
     Requirement,
     RequirementKind,
-    Section,
 )
 from adr_tool.parse import frontmatter as fm_mod
 from adr_tool.parse.body import Body, parse_body
@@ -376,38 +375,21 @@ def _read_metadata_table(body: Body, draft: _Draft) -> None:
         return
 
 
-def _text_line(body: Body, section: Section) -> int:
-    """File line of the first line of ``section.text`` (blank lines after the heading are
-    stripped from the text, so ``section.line + 1`` is not it)."""
-    line = section.line + 1
-    omap = body.omap
-    if omap is None:
-        return line
-    while line <= section.end_line:
-        start = omap.line_start(line)
-        end = omap.line_start(line + 1)
-        if end <= start or omap.slice(start, end) != "\n":
-            break
-        line += 1
-    return line
-
-
 def _read_nygard(body: Body, draft: _Draft) -> None:
     for section in body.sections:
-        first = _text_line(body, section)
         key = strip_markup(section.heading).strip().rstrip(":").casefold()
         if key == "status" and "status" not in draft.values:
             lines = section.text.split("\n")
             for offset, line in enumerate(lines):
                 if line.strip():
-                    draft.put("status", line.strip(), first + offset, 1)
+                    draft.put("status", line.strip(), section.line + 1 + offset, 1)
                     break
             for offset, line in enumerate(lines):
                 low = strip_markup(line).strip().casefold()
                 targets = _link_targets(line)
                 if not targets:
                     continue
-                lno = first + offset
+                lno = section.line + 1 + offset
                 if low.startswith(("superseded by", "⌛")) or " superseded by" in low:
                     draft.put("superseded_by", targets, lno, 1)
                 elif low.startswith("supersedes"):
@@ -417,12 +399,12 @@ def _read_nygard(body: Body, draft: _Draft) -> None:
         elif key == "date" and "date" not in draft.values:
             for offset, line in enumerate(section.text.split("\n")):
                 if line.strip():
-                    draft.put("date", (line.strip(), line.strip()), first + offset, 1)
+                    draft.put("date", (line.strip(), line.strip()), section.line + 1 + offset, 1)
                     break
         elif key in ("deciders", "owner", "authors", "author") and "owner" not in draft.values:
-            first_line = section.text.strip().split("\n")[0] if section.text.strip() else ""
-            if first_line:
-                draft.put("owner", strip_markup(first_line), first, 1)
+            first = section.text.strip().split("\n")[0] if section.text.strip() else ""
+            if first:
+                draft.put("owner", strip_markup(first), section.line + 1, 1)
 
 
 def _read_madr_outcome(body: Body, draft: _Draft) -> None:
@@ -434,7 +416,7 @@ def _read_madr_outcome(body: Body, draft: _Draft) -> None:
         match = _CHOSEN.search(section.text)
         if match:
             prefix = section.text[: match.start("v")]
-            line = _text_line(body, section) + prefix.count("\n")
+            line = section.line + 1 + prefix.count("\n") + (1 if section.text.startswith("\n") else 0)
             draft.put("decision", strip_markup(match["v"]).strip(), line, 1)
             return
 
