@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from conftest import REPO_ROOT
@@ -9,7 +10,9 @@ import pytest
 
 
 def _shared() -> Path:
-    """../shared from the main checkout or from a worktree below /work/wt/<name>."""
+    """ADR_SHARED_DIR, else ../shared from the checkout or from a worktree's parents."""
+    if os.environ.get("ADR_SHARED_DIR"):
+        return Path(os.environ["ADR_SHARED_DIR"])
     for folder in REPO_ROOT.parents:
         if (folder / "shared" / "seeds").is_dir() or (folder / "shared" / "corpora").is_dir():
             return folder / "shared"
