@@ -303,10 +303,12 @@ class LintContext:
         key = id(record)
         if key not in self._scores:
             if self._scoring is None:
-                self._scoring = (importlib.import_module("adr_tool.scoring")
-                                 if has_module("adr_tool.scoring") else False)
-            self._scores[key] = (self._scoring.score_record(record, self.repo.config)
-                                 if self._scoring else None)
+                self._scoring = _load_scoring(self.repo.config)
+            if self._scoring:
+                module, kwargs = self._scoring
+                self._scores[key] = module.score_record(record, self.repo.config, **kwargs)
+            else:
+                self._scores[key] = None
         return self._scores[key]
 
     def score_diagnostics(self, record: Record, code: str) -> list[Diagnostic]:
@@ -315,6 +317,20 @@ class LintContext:
         if scored is None:
             return []
         return [d for d in getattr(scored, "diagnostics", []) if d.code == code]
+
+
+def _load_scoring(config: Any) -> tuple[Any, dict[str, Any]] | bool:
+    """The scoring module and, when it accepts them, settings built once for the whole run."""
+    if not has_module("adr_tool.scoring"):
+        return False
+    import inspect
+
+    module = importlib.import_module("adr_tool.scoring")
+    kwargs: dict[str, Any] = {}
+    settings_type = getattr(module, "ScoreSettings", None)
+    if settings_type is not None and "settings" in inspect.signature(module.score_record).parameters:
+        kwargs["settings"] = settings_type.from_config(config.score)
+    return module, kwargs
 
 
 def build_context(repo: Repository, settings: LintSettings, today: dt.date | None = None,

@@ -102,7 +102,10 @@ def _local_target(link: Link) -> str | None:
         return None
     if url.casefold().startswith(_SCHEMES) or url.startswith("//"):
         return None
-    path = unquote(url.split("#", 1)[0].split("?", 1)[0]).strip()
+    path = url.split("#", 1)[0].split("?", 1)[0]
+    if "%" in path:
+        path = unquote(path)
+    path = path.strip()
     return path or None
 
 
