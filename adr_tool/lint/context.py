@@ -86,11 +86,25 @@ class LintSettings:
 
     def fields_for(self, record: Record) -> tuple[str, ...]:
         """Required metadata for this record's format."""
-        return self.required_fields.get(record.format.value, ())
+        return self.required_fields.get(profile_of(record), ())
 
     def sections_for(self, record: Record) -> tuple[str, ...]:
         """Required sections for this record's format."""
-        return self.required_sections.get(record.format.value, ())
+        return self.required_sections.get(profile_of(record), ())
+
+
+_MADR_HEADINGS = frozenset({"context and problem statement", "considered options",
+                            "decision outcome"})
+
+
+def profile_of(record: Record) -> str:
+    """Which format's requirements apply: the record's format, except that a frontmatter
+    record written from the MADR template (``adr new --template madr``, or MADR files that
+    ``adr migrate`` gave an ``id``) is held to MADR's requirements, not the DR template's."""
+    if record.format is F.FRONTMATTER and any(
+            s.heading.strip().strip("#*: ").casefold() in _MADR_HEADINGS for s in record.sections):
+        return F.MADR.value
+    return record.format.value
 
 
 def _names(value: Any, key: str) -> frozenset[str]:

@@ -15,6 +15,7 @@ import re
 from typing import TYPE_CHECKING
 
 from adr_tool.diagnostics import Severity
+from adr_tool.lint.context import profile_of
 from adr_tool.lint.rule import Finding, Rule, Scope, make_rule
 from adr_tool.models import Record, RecordFormat
 from adr_tool.parse.normalize import strip_markup
@@ -83,7 +84,7 @@ def check_section_missing(record: Record, ctx: LintContext) -> Iterator[Finding]
         noun = "section" if len(missing) == 1 else "sections"
         verb = "is" if len(missing) == 1 else "are"
         yield Finding(_anchor_line(record), 1, f"required {noun} {names} {verb} missing",
-                      f"Add `## {missing[0]}` (required for {record.format.value} records; "
+                      f"Add `## {missing[0]}` (required for {profile_of(record)} records; "
                       "see [tool.adr.lint] required_sections).")
 
 

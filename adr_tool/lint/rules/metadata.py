@@ -180,26 +180,27 @@ def check_date_future(record: Record, ctx: LintContext) -> Iterator[Finding]:
                       "Check the year; a decision is dated when it is made.")
 
 
-_DEFAULT_ID = re.compile(r"^(?:[A-Za-z][A-Za-z0-9]*[-_])?\d+[A-Za-z]?$")
+_DEFAULT_ID = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
 
 
 def check_id_malformed(record: Record, ctx: LintContext) -> Iterator[Finding]:
-    """A written id does not look like an id (``PREFIX-NNN`` or a number).
+    """A written id is not usable as an id: it holds spaces or punctuation.
 
-    Ids are used in links, file names and URLs, so they hold no spaces or punctuation.
-    Set ``[tool.adr.lint] id_pattern`` to a regular expression to enforce your own shape.
+    Ids end up in links, file names and URLs, so they are letters, digits, ``-``, ``_``
+    and ``.`` (``DR-007``, ``0007``, a log4brains slug ``20240101-use-kafka``). Set
+    ``[tool.adr.lint] id_pattern`` to a regular expression to enforce your own shape.
 
     Failing: ``id: DR 7 (draft)``. Passing: ``id: DR-007``.
     """
     if not ctx.is_decision(record):
         return
-    if "id" not in record.positions or record.format in (F.GSD, F.LOG4BRAINS):
+    if "id" not in record.positions or record.format is F.GSD:
         return
     pattern = ctx.settings.id_pattern
     ok = re.fullmatch(pattern, record.id) if pattern else _DEFAULT_ID.match(record.id)
     if not ok:
         pos = record.pos("id")
-        expected = f"/{pattern}/" if pattern else "PREFIX-NNN or a number"
+        expected = f"/{pattern}/" if pattern else "letters, digits, '-', '_' or '.'"
         yield Finding(pos.line, pos.column, f"id {record.id!r} is malformed (expected {expected})",
                       "Use a prefix and a number, e.g. DR-007.")
 
