@@ -125,3 +125,29 @@ def test_bad_ref_and_not_a_repo_exit_2(repo: Path, cli, tmp_path_factory) -> Non
     result = cli("lint", "--diff-base", "main")
     assert result.exit_code == 2
     assert "not inside a git repository" in result.output
+
+
+def test_pr_comment_names_decisions_governing_changed_files(project, cli) -> None:
+    import importlib.util
+
+    root = project({
+        ".adr.toml": 'dir = "decisions"\n',
+        "decisions/DR-001-api.md": record("DR-001", "Use FastAPI", "accepted", "FastAPI.",
+                                          "affects: [src/api/**]\n"),
+        "src/api/app.py": "print('v1')\n",
+        "src/web/page.py": "print('v1')\n",
+    })
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    git(root, "checkout", "-q", "-b", "feature")
+    (root / "src/api/app.py").write_text("print('v2')\n")
+    (root / "src/web/page.py").write_text("print('v2')\n")
+    result = cli("lint", "--diff-base", "main", "--format", "pr-comment")
+    assert result.exit_code == 0, result.output
+    if importlib.util.find_spec("adr_tool.graph") is None:
+        assert "governing" not in result.output  # no graph module: the section is left out
+    else:
+        assert "**Decisions governing the files this pull request changes**" in result.output
+        assert "- `src/api/app.py`: DR-001 Use FastAPI (accepted)" in result.output
+        assert "src/web/page.py" not in result.output

@@ -188,34 +188,33 @@ def _winner(record: Record, repo: Repository) -> str | None:
 
 
 def _governing(repo: Repository, files: list[str]) -> list[tuple[str, list[str]]]:
-    """(changed file, governing record labels) via the graph module's ``which`` lookup."""
+    """(changed file, governing record labels) from the graph's ``which`` lookup.
+
+    The graph module is optional: without it (or without a ``which_matches`` / ``which``
+    lookup) the section is left out rather than guessed.
+    """
     if not files or importlib.util.find_spec("adr_tool.graph") is None:
         return []
     module = importlib.import_module("adr_tool.graph")
-    which = getattr(module, "which", None)
-    if which is None:
-        return []
-    out: list[tuple[str, list[str]]] = []
-    for path in files:
-        try:
-            found = which(repo, [path])
-        except Exception:  # noqa: BLE001 - optional lookup: skip it rather than fail the comment
+    try:
+        graph = module.build_graph(repo)
+        lookup = getattr(graph, "which_matches", None)
+        if lookup is not None:
+            matches = list(lookup(files))
+        elif getattr(graph, "which", None) is not None:
+            matches = [(r, [(f, "")]) for f in files for r in graph.which([f])]
+        else:
             return []
-        if isinstance(found, dict):
-            found = [item for items in found.values() for item in items]
-        labels = [_label(item, repo) for item in found or []]
-        labels = [label for label in labels if label]
-        if labels:
-            out.append((path, labels))
-    return out
-
-
-def _label(item: Any, repo: Repository) -> str:
-    record = item if hasattr(item, "title") else repo.get(str(item[0] if isinstance(
-        item, tuple) else item))
-    if record is None:
-        return str(item)
-    return f"{record.id} {record.title} ({record.status or 'no status'})"
+    except Exception:  # noqa: BLE001 - optional lookup: skip it rather than fail the comment
+        return []
+    by_file: dict[str, list[str]] = {}
+    for record, hits in matches:
+        label = f"{record.id} {record.title} ({record.status or 'no status'})"
+        for path, _pattern in hits:
+            labels = by_file.setdefault(str(path), [])
+            if label not in labels:
+                labels.append(label)
+    return sorted(by_file.items())
 
 
 def render_pr_comment(result: LintResult, *, limit: int = 50) -> str:
