@@ -272,6 +272,11 @@ class LintContext:
         found: T = self._run_memo[name]
         return found
 
+    def record_at(self, path: str) -> Record | None:
+        """The record read from display path *path*, if any."""
+        index = self.once("by-path", lambda: {r.path: r for r in self.repo.records})
+        return index.get(path)
+
     def resolve(self, ref: str) -> Record | None:
         """Find the record a reference names (id, number, file name)."""
         return self.repo.get(ref)

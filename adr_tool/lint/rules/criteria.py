@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 
 def _from_scoring(record: Record, ctx: LintContext, code: str) -> Iterator[Finding]:
+    if not ctx.is_decision(record):
+        return  # a comparison table in a research note is not a recorded decision
     for diag in ctx.score_diagnostics(record, code):
         yield Finding(diag.line, diag.column, diag.message, diag.hint,
                       end_line=diag.end_line, end_column=diag.end_column)

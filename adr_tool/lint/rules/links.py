@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 def _from_graph(ctx: LintContext, code: str) -> Iterator[Finding]:
     for diag in ctx.graph_diagnostics(code):
+        owner = ctx.record_at(diag.path)
+        if owner is not None and not ctx.is_decision(owner):
+            continue  # templates, notes, audits: link checks only
         yield Finding(diag.line, diag.column, diag.message, diag.hint, path=diag.path,
                       end_line=diag.end_line, end_column=diag.end_column)
 
