@@ -175,6 +175,7 @@ def body_of(text: str) -> str:
 def plan_migration(repo: Repository, source: str = "auto", *, renumber: bool = False) -> MigrationPlan:
     """Plan the conversion of every record in *repo* written in a *source* format."""
     from adr_tool.edit import FileChange, read_record_text
+    from adr_tool.lint.context import looks_like_decision
     from adr_tool.parse import parse_text
     from adr_tool.repository import parse_options
 
@@ -190,7 +191,7 @@ def plan_migration(repo: Repository, source: str = "auto", *, renumber: bool = F
         reason = None
         if fmt == "frontmatter":
             reason = "already has DR frontmatter"
-        elif fmt == "plain":
+        elif fmt == "plain" or not looks_like_decision(record):
             reason = "not recognised as a decision record (no status, date or known layout)"
         elif fmt not in wanted:
             reason = f"detected as {fmt}, not {source}"

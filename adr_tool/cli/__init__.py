@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "adr_tool.cli.migrate",
     "adr_tool.cli.score",
     "adr_tool.cli.graph",
+    "adr_tool.cli.lint",
 )
 """Every command module, in help order. Each defines ``register(app)``."""
 

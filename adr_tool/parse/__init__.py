@@ -183,6 +183,8 @@ def _read_frontmatter(fm: fm_mod.FrontMatter, draft: _Draft) -> None:
             continue
         if name is None or (name == "decision" and key.casefold() != "decision"):
             draft.extra[key] = entry.value
+            # unknown keys keep their position too, so lint can point at them (ADR212)
+            draft.positions.setdefault(key, Pos(line=entry.key_line, column=entry.key_column))
             continue
         if name == "requires":
             draft.requires.extend(_requirements(entry, fm.start_line))

@@ -95,7 +95,13 @@ def _convert(node: Any, loader: Any, budget: _Budget, depth: int, path: str, dia
     if node.tag not in _SAFE_TAGS:
         raise _UnsafeTag(node)
     if isinstance(node, yaml.ScalarNode):
-        return loader.construct_object(node)
+        try:
+            return loader.construct_object(node)
+        except (ValueError, OverflowError):
+            # an implicit timestamp that is no calendar date (2024-13-45): keep the text,
+            # so lint reports ADR206 instead of the parser crashing
+            loader.recursive_objects.pop(node, None)
+            return node.value
     if isinstance(node, yaml.SequenceNode):
         return [_convert(n, loader, budget, depth + 1, path, diags, shown, offset) for n in node.value]
     if isinstance(node, yaml.MappingNode):
