@@ -88,3 +88,18 @@ def test_corpus_dominant_format_and_statuses(name: str, fmt: str) -> None:
         with_status = [r for r in repo.records if r.format.value == fmt]
         known = [r for r in with_status if r.status is not None]
         assert len(known) >= 0.8 * len(with_status), [(r.path, r.status_raw) for r in with_status if r.status is None]
+
+
+@needs_seeds
+def test_lint_seeds_from_inside_a_project_reports_nothing_false_on_003(project, cli) -> None:
+    # a project with its own DR-001 must not make seed 003 (also DR-001) a duplicate
+    project({"decisions/DR-001-own.md": "---\nid: DR-001\ntitle: Own\nstatus: accepted\ndate: 2025-01-01\n---\n# Own\n"})
+    result = cli("lint", *map(str, sorted(SEEDS.glob("*.txt"))), "--format", "json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.output)
+    assert not [d for d in data["diagnostics"] if d["path"].endswith("003_ccb0f5bf810d0e21.txt")]
+    errors = [(Path(d["path"]).name[:3], d["code"], d["line"], d["column"])
+              for d in data["diagnostics"] if d["severity"] == "error"]
+    assert errors == [("004", "ADR110", 26, 36)]
+    # ADR207: the tests pin "today" to 2026-01-01 (SOURCE_DATE_EPOCH), before the GSD dates
+    assert {d["code"] for d in data["diagnostics"] if d["severity"] == "warning"} <= {"ADR301", "ADR207"}

@@ -78,8 +78,10 @@ def _load_for_lint(dir_: Path | None, paths: list[Path] | None) -> tuple[Reposit
     named = load_repository(dir_, files=paths, config=config)
     focus = {r.path for r in named.records} | {d.path for d in named.diagnostics}
     folder = dir_ if dir_ is not None else autodetect_dir(config)
-    if not folder.is_dir():
-        return named, focus
+    inside = folder.is_dir() and any(
+        Path(os.path.realpath(p)).is_relative_to(os.path.realpath(folder)) for p in paths)
+    if not inside:
+        return named, focus  # files from elsewhere are checked among themselves only
     whole = load_repository(folder, config=config)
     seen = {os.path.realpath(r.path) for r in named.records}
     extra = [r for r in whole.records if os.path.realpath(r.path) not in seen]

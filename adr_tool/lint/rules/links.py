@@ -28,7 +28,7 @@ def _from_graph(ctx: LintContext, code: str) -> Iterator[Finding]:
         if owner is not None and not ctx.is_decision(owner):
             continue  # templates, notes, audits: link checks only
         yield Finding(diag.line, diag.column, diag.message, diag.hint, path=diag.path,
-                      end_line=diag.end_line, end_column=diag.end_column)
+                      end_line=diag.end_line, end_column=diag.end_column, severity=diag.severity)
 
 
 def check_requires_unresolved(ctx: LintContext) -> Iterator[Finding]:
