@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT
 
 CLEAN = ("---\nid: {id}\ntitle: T{id}\nstatus: accepted\ndate: 2024-01-01\n{extra}---\n"
          "# {id}: T\n\n## Context\n\nC.\n\n## Decision\n\nD.\n\n## Consequences\n\nE.\n")

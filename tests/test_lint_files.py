@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT
 import pytest
 
 
