@@ -22,6 +22,7 @@ from adr_tool import __version__
 
 COMMAND_MODULES = (
     "adr_tool.cli.records",
+    "adr_tool.cli.site",
 )
 """Every command module, in help order. Each defines ``register(app)``."""
 
