@@ -25,7 +25,8 @@ PAGES = {"index": "index.html", "graph": "graph.html"}
 def build_fixture(workdir: Path) -> Path:
     """Build the fixture project's site and return the site folder."""
     project = workdir / "project"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "site_project", project)
+    shutil.copytree(ROOT / "tests" / "fixtures" / "site_project", project,
+                    ignore=shutil.ignore_patterns("DR-005-*", "DR-006-*", "evil.svg"))
     env = dict(os.environ, SOURCE_DATE_EPOCH="1767225600")
     subprocess.run([sys.executable, "-m", "adr_tool", "build", "--quiet", "--out", "site"],
                    cwd=project, env=env, check=True, stdout=subprocess.DEVNULL)
