@@ -78,7 +78,7 @@ class _Sanitiser(HTMLParser):
         kept: list[tuple[str, str]] = []
         classes: list[str] = []
         for name, value in attrs:
-            if name not in allowed or value is None and name != "checked":
+            if name not in allowed or (value is None and name != "checked"):
                 continue
             value = value or ""
             if name in ("href", "src") and not is_safe_url(value):
@@ -233,7 +233,7 @@ def rewrite_links(fragment: str, resolve: Resolver) -> str:
     """Point every link and image of a sanitised body at its place in the site."""
 
     def replace(match: re.Match[str]) -> str:
-        tag, attr, raw, rest = match.groups()
+        tag, _attr, raw, rest = match.groups()
         url = html.unescape(raw)
         target = resolve(url, tag == "img")
         if tag == "img":

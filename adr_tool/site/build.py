@@ -53,7 +53,7 @@ def build_site(
     repo: Repository,
     options: SiteOptions,
     *,
-    cache_dir: Path | None | bool = True,
+    cache_dir: Path | bool | None = True,
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build the static site of *repo* into ``options.out``, atomically.

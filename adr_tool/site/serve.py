@@ -93,7 +93,6 @@ class SiteRequestHandler(SimpleHTTPRequestHandler):
     def list_directory(self, path: str | os.PathLike[str]) -> None:
         """No directory listings."""
         self.send_error(HTTPStatus.NOT_FOUND, "Not found")
-        return None
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Answer 404s with the site's own 404 page."""
@@ -256,6 +255,13 @@ def run_server(dir_: Path | None, *, host: str, port: int, echo: Callable[[str],
                max_polls: int | None = None) -> None:
     """Build, serve and rebuild on change until interrupted (or *max_polls*, for tests)."""
     live = open_live_site(dir_)
+    if threading.current_thread() is threading.main_thread():
+        import signal
+
+        def _stop(signum: int, frame: Any) -> None:
+            raise KeyboardInterrupt  # run the finally blocks: stop serving, delete the temp folder
+
+        signal.signal(signal.SIGTERM, _stop)
     try:
         result = live.rebuild()
         server = SiteServer(live.out, host, port)

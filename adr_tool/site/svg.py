@@ -49,11 +49,11 @@ def graph_svg(nodes: Sequence[GraphNode], edges: Sequence[Edge], *, label: str,
     )
     w, h = layout.width, layout.height
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="graph" viewBox="0 0 {w} {h}" '
-        f'width="{w}" height="{h}" role="img" aria-label="{_x(label)}">',
-        f'<defs><marker id="{marker_id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-        f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" '
-        f'class="arrow-head"/></marker></defs>',
+        (f'<svg xmlns="http://www.w3.org/2000/svg" class="graph" viewBox="0 0 {w} {h}" '
+         f'width="{w}" height="{h}" role="img" aria-label="{_x(label)}">'),
+        (f'<defs><marker id="{marker_id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+         f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" '
+         f'class="arrow-head"/></marker></defs>'),
         '<g class="edges">',
     ]
     ports = _ports(drawn, layout.positions)
@@ -63,10 +63,7 @@ def graph_svg(nodes: Sequence[GraphNode], edges: Sequence[Edge], *, label: str,
             path = f"M{x1},{y1} C{x1},{y1 - 40} {x2},{y2 - 40} {x2},{y2}"
         elif abs(y2 - y1) > NODE_H + GAP_Y * 1.5:  # skips a row: swing round the nodes between
             sx, tx = layout.positions[edge.source][0], layout.positions[edge.target][0]
-            if edge.kind == "related":
-                side = min(sx, tx) - 90
-            else:
-                side = max(sx, tx) + NODE_W + 90
+            side = min(sx, tx) - 90 if edge.kind == "related" else max(sx, tx) + NODE_W + 90
             dy = (y2 - y1) / 3
             path = f"M{x1},{y1} C{side},{y1 + dy:g} {side},{y2 - dy:g} {x2},{y2}"
         else:
@@ -138,8 +135,9 @@ def bar_chart_svg(bars: Sequence[Bar], *, label: str) -> str:
     """A horizontal bar chart of option scores (percent of the maximum)."""
     height = len(bars) * (BAR_H + 8) + 8
     width = LABEL_W + BAR_W + 110
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="score-chart" viewBox="0 0 {width} {height}" '
-           f'width="{width}" height="{height}" role="img" aria-label="{_x(label)}">']
+    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="score-chart" '
+            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+            f'aria-label="{_x(label)}">')]
     y = 8
     for bar in bars:
         pct = min(max(bar.percent, 0.0), 100.0)
