@@ -134,7 +134,9 @@ def test_served_site_reloads_itself_after_a_rebuild(tmp_path: Path, watched, mon
     thread.start()
     try:
         page = watched.page
-        page.goto(server.url + "records/dr-001.html")
+        # wait for the reload script's first poll, so it has seen version 1 before the rebuild
+        with page.expect_response(lambda r: r.url.endswith("/__adr__/version")):
+            page.goto(server.url + "records/dr-001.html")
         record = project / "decisions/DR-001-record-decisions.md"
         record.write_text(record.read_text().replace("title: Record architecture decisions",
                                                      "title: Record every decision"))
