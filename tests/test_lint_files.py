@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT
 import pytest
+
+from tests.conftest import REPO_ROOT
 
 
 def _shared() -> Path:

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "adr_tool.cli.score",
     "adr_tool.cli.graph",
     "adr_tool.cli.lint",
+    "adr_tool.cli.site",
 )
 """Every command module, in help order. Each defines ``register(app)``."""
 

@@ -1,0 +1,92 @@
+"""``build_site``: model (phase 1), write to a sibling temp folder (phase 2), swap it in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+import tempfile
+import time
+from typing import TYPE_CHECKING
+
+from adr_tool.site.cache import ContentCache
+from adr_tool.site.model import Progress, SiteModel, SiteOptions, build_model
+from adr_tool.site.paths import check_out_dir
+from adr_tool.site.writer import SiteWriter, StagingDir, make_environment, remove_tree
+from adr_tool.writes import replace_tree
+
+if TYPE_CHECKING:
+    from adr_tool.repository import Repository
+
+CACHE_DIR = ".adr-cache"
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """What a build produced, for the summary line and for tests."""
+
+    out: Path
+    index: Path
+    pages: int
+    """HTML pages written."""
+    files: int
+    """All files written (pages, assets, badges, media, feeds)."""
+    records: int
+    rendered: int
+    """Pages rendered by Jinja in this build."""
+    reused: int
+    """Pages taken unchanged from the cache."""
+    rendered_paths: tuple[str, ...]
+    """Site paths of the pages rendered in this build (the rest came from the cache)."""
+    bodies_rendered: int
+    bodies_reused: int
+    seconds: float
+    used_graph_module: bool
+    scored_records: int
+
+
+def default_cache_dir(out: Path) -> Path:
+    """``.adr-cache/site-<name>`` next to the output folder (deletable at any time)."""
+    return out.parent / CACHE_DIR / f"site-{out.name}"
+
+
+def build_site(
+    repo: Repository,
+    options: SiteOptions,
+    *,
+    cache_dir: Path | bool | None = True,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build the static site of *repo* into ``options.out``, atomically.
+
+    *cache_dir*: a folder, ``True`` for the default next to the output, or ``False``/None
+    to build without a cache.
+    """
+    started = time.perf_counter()
+    out = check_out_dir(options.out, repo.root)
+    folder = default_cache_dir(out) if cache_dir is True else (cache_dir or None)
+    cache = ContentCache(folder if isinstance(folder, Path) else None)
+    model = build_model(repo, options, cache, progress)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging_path = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        staging = StagingDir(staging_path, cache)
+        writer = SiteWriter(make_environment(repo.config.root), staging, cache, progress)
+        writer.write_site(model)
+        staging_path.chmod(0o755)
+        replace_tree(staging_path, out)
+    except BaseException:
+        remove_tree(staging_path)
+        raise
+    cache.prune()
+    return BuildResult(
+        out=out, index=out / "index.html", pages=_html_pages(model), files=staging.files,
+        records=len(model.records), rendered=writer.rendered, reused=writer.reused,
+        rendered_paths=tuple(writer.rendered_paths),
+        bodies_rendered=cache.misses["bodies"], bodies_reused=cache.hits["bodies"],
+        seconds=time.perf_counter() - started, used_graph_module=model.used_graph_module,
+        scored_records=model.scored_records,
+    )
+
+
+def _html_pages(model: SiteModel) -> int:
+    return len(model.records) + len(model.list_pages) + 6  # index, tags, graph, timeline, search, 404

@@ -1,0 +1,144 @@
+"""Content-hash cache for incremental builds (DR-014).
+
+Namespaces: ``bodies`` (record Markdown -> safe highlighted HTML), ``pages`` (a page's
+template context + template sources -> the rendered file) and ``blobs`` (any output file,
+by the hash of its bytes). A key is the SHA-256 of everything that can change the output, so
+a hit is always correct and nothing needs invalidating by hand; deleting the cache folder
+only makes the next build slower.
+
+Output files are stored once in the cache and hard-linked into the staging folder: creating
+a file costs ~1 ms on a typical ext4 volume while linking one costs ~30 µs, and that is
+what makes a rebuild of 1,000 records fast. Cache files are read-only (0444) so an in-place
+edit of a published file cannot corrupt the cache through the shared inode. Entries are
+written with temp file + rename, so a crash never leaves half an entry.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, OrderedDict
+import contextlib
+import hashlib
+import os
+from pathlib import Path
+import shutil
+import tempfile
+
+from adr_tool import __version__
+
+CACHE_VERSION = "2"
+"""Bump when the cached formats or the rendering code change in a way keys do not capture."""
+
+
+def content_key(*parts: str | bytes) -> str:
+    """SHA-256 over *parts* (length-prefixed, so part boundaries matter)."""
+    digest = hashlib.sha256(f"{CACHE_VERSION}\0{__version__}\0".encode())
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+_MEMO: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+_MEMO_LIMIT = 8192
+"""Entries of ``get`` kept in memory across builds of one process (``adr serve``)."""
+
+
+class ContentCache:
+    """A folder of ``<namespace>/<key[:2]>/<key>`` files plus hit/miss counters.
+
+    With ``folder=None`` nothing is kept: every lookup misses and ``store`` returns None.
+    """
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self._root = str(folder) if folder is not None else ""
+        self.hits: Counter[str] = Counter()
+        self.misses: Counter[str] = Counter()
+        self._used: set[tuple[str, str]] = set()
+        self._made: set[str] = set()
+
+    def lookup(self, namespace: str, key: str) -> str | None:
+        """Path of the cached file for *key*, or None (counted as hit or miss)."""
+        self._used.add((namespace, key))
+        if self.folder is not None:
+            path = os.path.join(self._root, namespace, key[:2], key)
+            if os.path.isfile(path):
+                self.hits[namespace] += 1
+                return path
+        self.misses[namespace] += 1
+        return None
+
+    def get(self, namespace: str, key: str) -> bytes | None:
+        """Cached bytes for *key*, or None (memoised in memory for the next build)."""
+        memo_key = (self._root, namespace, key)
+        data = _MEMO.get(memo_key) if self.folder is not None else None
+        if data is not None:
+            self._used.add((namespace, key))
+            self.hits[namespace] += 1
+            _MEMO.move_to_end(memo_key)
+            return data
+        path = self.lookup(namespace, key)
+        if path is None:
+            return None
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            return None
+        _remember(memo_key, data)
+        return data
+
+    def store(self, namespace: str, key: str, data: bytes) -> str | None:
+        """Write an entry (temp file + rename, read-only) and return its path."""
+        self._used.add((namespace, key))
+        if self.folder is None:
+            return None
+        folder = os.path.join(self._root, namespace, key[:2])
+        path = os.path.join(folder, key)
+        if folder not in self._made:
+            os.makedirs(folder, exist_ok=True)
+            self._made.add(folder)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        return path
+
+    def prune(self) -> int:
+        """Delete entries this build did not use; return how many."""
+        if self.folder is None or not self.folder.is_dir():
+            return 0
+        removed = 0
+        for namespace_dir in self.folder.iterdir():
+            if not namespace_dir.is_dir():
+                continue
+            for shard in namespace_dir.iterdir():
+                for entry in shard.iterdir() if shard.is_dir() else ():
+                    if (namespace_dir.name, entry.name) not in self._used:
+                        with contextlib.suppress(OSError):
+                            entry.unlink()
+                            removed += 1
+        return removed
+
+    def clear(self) -> None:
+        """Delete the whole cache folder."""
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _remember(memo_key: tuple[str, str, str], data: bytes) -> None:
+    _MEMO[memo_key] = data
+    if len(_MEMO) > _MEMO_LIMIT:
+        _MEMO.popitem(last=False)
+
+
+def blob_key(data: bytes) -> str:
+    """Key of an output file in the ``blobs`` namespace: the hash of its bytes."""
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,610 @@
+"""Phase 1 of the site build: the complete ``SiteModel``, in memory, nothing written (DR-013).
+
+Every URL a page shows is computed here, relative to the page it appears on (``paths.href``);
+templates only prefix site-root paths with the page's ``root`` (``""`` or ``"../"``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+import datetime as dt
+import json
+import os
+from pathlib import Path, PurePosixPath
+import re
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+from adr_tool import __version__
+from adr_tool.site.body import LinkTarget, is_safe_url, plain_text, render_body, rewrite_links
+from adr_tool.site.cache import ContentCache, content_key
+from adr_tool.site.paths import SlugAllocator, href, slugify
+from adr_tool.site.relations import (
+    RELATION_KEYS,
+    Edge,
+    Relations,
+    build_backlinks,
+    build_relations,
+)
+from adr_tool.site.scores import ScoreTableView, build_scores
+from adr_tool.site.svg import STATUS_COLOURS, GraphNode, badge_svg, graph_svg
+
+if TYPE_CHECKING:
+    from adr_tool.models import Record
+    from adr_tool.repository import Repository
+
+UNKNOWN = "unknown"
+IMAGE_EXTS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".bmp", ".ico"})
+FILE_EXTS = IMAGE_EXTS | {".pdf", ".txt", ".csv", ".json", ".yaml", ".yml", ".drawio", ".puml"}
+"""Files inside the records folder that links may point at and that get copied (never html/js)."""
+SEARCH_BODY_CHARS = 20_000
+FEED_ENTRIES = 50
+_SVG_ACTIVE = re.compile(rb"<script|\son[a-z]+\s*=|javascript:|<foreignobject", re.IGNORECASE)
+
+Progress = Callable[[str, int, int], None]
+"""(stage, done, total): called while the model is built (the CLI draws a progress bar)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteOptions:
+    """What the caller chose for this build."""
+
+    out: Path
+    base_url: str = "/"
+    title: str | None = None
+    live_reload: bool = False
+    """Add the reload script that polls ``adr serve`` for a new build."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkView:
+    """A link as shown on one page (href relative to that page; None = plain text)."""
+
+    text: str
+    href: str | None = None
+    status_class: str | None = None
+    hint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StatusView:
+    """A status with its CSS class, page and record count."""
+
+    label: str
+    css: str
+    path: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class TagView:
+    """A tag (or area) with its page."""
+
+    name: str
+    path: str
+    count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RecordEntry:
+    """One record as listed in tables (paths are site-root relative)."""
+
+    id: str
+    title: str
+    status_label: str
+    status_css: str
+    date: str
+    owner: str
+    tags: tuple[TagView, ...]
+    path: str
+    badge_path: str
+    sort_key: str
+    """Natural sort key of the id, for the index's client-side sort."""
+
+
+@dataclass(frozen=True, slots=True)
+class MetaRow:
+    """A row of the metadata panel."""
+
+    label: str
+    items: tuple[LinkView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RelationGroup:
+    """``requires``, ``required by``... with their targets."""
+
+    label: str
+    items: tuple[LinkView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPage:
+    """Everything a record page shows."""
+
+    entry: RecordEntry
+    body_html: str
+    meta: tuple[MetaRow, ...]
+    relations: tuple[RelationGroup, ...]
+    backlinks: tuple[LinkView, ...]
+    scores: tuple[ScoreTableView, ...]
+    neighbourhood_svg: str
+    edit_url: str | None
+    source_path: str
+    summary: str
+    """Plain-text start of the body (feed and meta description)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """A page listing records: one per tag, status or area."""
+
+    path: str
+    kind: str
+    """``tag``, ``status`` or ``area``."""
+    name: str
+    entries: tuple[RecordEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineGroup:
+    """Records of one year, newest first."""
+
+    label: str
+    entries: tuple[RecordEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    """Site-wide values every page can show."""
+
+    title: str
+    base_url: str
+    build_date: str
+    build_timestamp: str
+    version: str
+    record_count: int
+    mermaid_script: str | None
+    live_reload: bool
+    repo_url: str | None
+
+
+@dataclass(slots=True)
+class SiteModel:
+    """The whole site as values; phase 2 only turns this into files."""
+
+    info: SiteInfo
+    entries: list[RecordEntry]
+    records: list[RecordPage]
+    statuses: list[StatusView]
+    tags: list[TagView]
+    areas: list[TagView]
+    list_pages: list[ListPage]
+    timeline: list[TimelineGroup]
+    graph_svg: str
+    graph_edge_count: int
+    search_js: str
+    badges: dict[str, str]
+    media: dict[str, Path] = field(default_factory=dict)
+    """Site path -> source file to copy."""
+    mermaid_source: Path | None = None
+    used_graph_module: bool = False
+    scored_records: int = 0
+
+
+def natural_key(text: str) -> str:
+    """A sort key that orders ``DR-2`` before ``DR-10`` (zero-padded digit runs)."""
+    return re.sub(r"\d+", lambda m: m.group(0).zfill(12), text.casefold())
+
+
+def build_datetime(records: list[Record]) -> dt.datetime:
+    """SOURCE_DATE_EPOCH when set, else the newest record date: never the clock (DR-013)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    dates = [r.date for r in records if r.date is not None]
+    newest = max(dates) if dates else dt.date(1970, 1, 1)
+    return dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.UTC)
+
+
+class _Builder:
+    """Holds the lookups used while building views (one instance per build)."""
+
+    def __init__(self, repo: Repository, options: SiteOptions, cache: ContentCache,
+                 progress: Progress | None) -> None:
+        self.repo = repo
+        self.config = repo.config
+        self.options = options
+        self.cache = cache
+        self.progress = progress
+        self.records_root = repo.root.resolve()
+        self.slugs = SlugAllocator()
+        self.tag_slugs = SlugAllocator()
+        self.area_slugs = SlugAllocator()
+        self.known_areas: set[str] = set()
+        """Areas that get a page (path-like ``affects`` entries do not)."""
+        self.status_slugs = SlugAllocator()
+        self.media: dict[str, Path] = {}
+        self.media_by_source: dict[Path, str] = {}
+        records = repo.records
+        self.record_path: dict[str, str] = {}
+        for record in records:
+            if record.id not in self.record_path:
+                self.record_path[record.id] = f"records/{self.slugs.get(record.id)}.html"
+        self.abs_path: dict[str, Path] = {r.path: self._abs(r.path) for r in records}
+        self.by_file: dict[Path, Record] = {}
+        for record in records:
+            self.by_file.setdefault(self.abs_path[record.path], record)
+        self.project_root = self.config.root.resolve()
+        self.edges_of: dict[str, list[Edge]] = defaultdict(list)
+        self.search_text: dict[str, str] = {}
+        self.mermaid = bool(self.config.site.get("mermaid_script"))
+
+    @staticmethod
+    def _abs(path: str) -> Path:
+        try:
+            return Path(path).resolve()
+        except (OSError, RuntimeError):
+            return Path(os.path.abspath(path))
+
+    # -- small lookups -------------------------------------------------------------
+
+    def page_of(self, record: Record) -> str:
+        return self.record_path[record.id]
+
+    def status_of(self, record: Record) -> tuple[str, str]:
+        label = record.status or UNKNOWN
+        return label, self.status_slugs.get(label)
+
+    def tag_path(self, tag: str) -> str:
+        return f"tags/{self.tag_slugs.get(tag)}.html"
+
+    def area_path(self, area: str) -> str:
+        return f"areas/{self.area_slugs.get(area)}.html"
+
+    def entry(self, record: Record) -> RecordEntry:
+        label, css = self.status_of(record)
+        path = self.page_of(record)
+        return RecordEntry(
+            id=record.id, title=record.title, status_label=label, status_css=css,
+            date=record.date.isoformat() if record.date else "", owner=record.owner or "",
+            tags=tuple(TagView(t, self.tag_path(t)) for t in dict.fromkeys(record.tags)),
+            path=path, badge_path=f"badges/{path.removeprefix('records/').removesuffix('.html')}.svg",
+            sort_key=natural_key(record.id),
+        )
+
+    # -- bodies ----------------------------------------------------------------------
+
+    def body_html(self, record: Record) -> tuple[str, str]:
+        """Safe body HTML with links placed in the site, and its plain text (for search)."""
+        key = content_key("body", record.body, str(self.mermaid))
+        cached = self.cache.get("bodies", key)
+        if cached is not None:
+            html, _, text = cached.decode("utf-8").partition("\0")
+        else:
+            html = render_body(record.body, mermaid=self.mermaid)
+            text = plain_text(html)
+            self.cache.store("bodies", key, f"{html}\0{text}".encode())
+        if "<a href=" not in html and "<img src=" not in html:
+            return html, text
+        page = self.page_of(record)
+        base = self.abs_path[record.path].parent
+        html = rewrite_links(html, lambda url, image: self.resolve_link(page, base, url, image))
+        return html, text
+
+    def resolve_link(self, page: str, base: Path, url: str, image: bool) -> LinkTarget:
+        if url.startswith("#"):
+            return LinkTarget(url)
+        parts = urlsplit(url)
+        if parts.scheme or url.startswith("//"):
+            if not is_safe_url(url):
+                return LinkTarget(None)
+            return LinkTarget(url, external=True)
+        if not parts.path:
+            return LinkTarget(None)
+        if parts.path.startswith("/"):
+            return LinkTarget(None)
+        try:
+            target = (base / unquote(parts.path)).resolve()
+        except (OSError, RuntimeError, ValueError):
+            return LinkTarget(None)
+        fragment = f"#{parts.fragment}" if parts.fragment else ""
+        record = self.by_file.get(target)
+        if record is not None and not image:
+            return LinkTarget(href(page, self.page_of(record)) + fragment)
+        media = self.add_media(target, image)
+        if media is None:
+            return LinkTarget(None)
+        return LinkTarget(href(page, media) + fragment)
+
+    def add_media(self, source: Path, image: bool) -> str | None:
+        """Copy a file from inside the records folder into ``media/`` (or refuse: None)."""
+        if source in self.media_by_source:
+            return self.media_by_source[source]
+        suffix = source.suffix.casefold()
+        if suffix not in (IMAGE_EXTS if image else FILE_EXTS):
+            return None
+        if not source.is_relative_to(self.records_root) or not source.is_file():
+            return None
+        if suffix == ".svg":
+            try:
+                if _SVG_ACTIVE.search(source.read_bytes()):
+                    return None  # an SVG that could run script when opened is not published
+            except OSError:
+                return None
+        rel = source.relative_to(self.records_root)
+        stem = "/".join([*(slugify(p) for p in rel.parts[:-1]), slugify(rel.stem)])
+        site_path = f"media/{stem}{suffix}"
+        n = 1
+        while site_path in self.media:
+            n += 1
+            site_path = f"media/{stem}-{n}{suffix}"
+        self.media[site_path] = source
+        self.media_by_source[source] = site_path
+        return site_path
+
+    # -- record pages ------------------------------------------------------------------
+
+    def record_page(self, record: Record, relations: Relations, backlinks: dict[str, list[str]],
+                    entry: RecordEntry) -> RecordPage:
+        page = entry.path
+        body, text = self.body_html(record)
+        rel = relations.by_record.get(record.id, {})
+        groups = []
+        for key in RELATION_KEYS:
+            values = rel.get(key, [])
+            if not values:
+                continue
+            items = tuple(self.relation_item(page, key, v) for v in values)
+            groups.append(RelationGroup(label=key, items=items))
+        back = tuple(self.record_link(page, ref) for ref in backlinks.get(record.id, []))
+        scores = tuple(build_scores(record, self.config))
+        self.search_text[record.id] = text[:SEARCH_BODY_CHARS]
+        return RecordPage(
+            entry=entry, body_html=body, meta=tuple(self.meta_rows(record, page)),
+            relations=tuple(groups), backlinks=back, scores=scores,
+            neighbourhood_svg=self.neighbourhood(record, relations, page),
+            edit_url=self.edit_url(record), source_path=self.source_path(record),
+            summary=_summary(text),
+        )
+
+    def record_link(self, page: str, ref: str) -> LinkView:
+        found = self.repo.get(ref)
+        if found is None:
+            return LinkView(text=ref, hint="not found")
+        label, css = self.status_of(found)
+        return LinkView(text=f"{found.id}: {found.title}", href=href(page, self.page_of(found)),
+                        status_class=css, hint=label)
+
+    def relation_item(self, page: str, key: str, value: str) -> LinkView:
+        if key == "affects":
+            area = value.strip().casefold()
+            if area not in self.known_areas:
+                return LinkView(text=value)  # a path or glob: shown, not an area page
+            return LinkView(text=value, href=href(page, self.area_path(area)))
+        if key == "provides":
+            return LinkView(text=value)
+        return self.record_link(page, value)
+
+    def meta_rows(self, record: Record, page: str) -> list[MetaRow]:
+        rows: list[MetaRow] = []
+
+        def add(label: str, *values: str) -> None:
+            items = tuple(LinkView(v) for v in values if v)
+            if items:
+                rows.append(MetaRow(label, items))
+
+        label, css = self.status_of(record)
+        rows.append(MetaRow("Status", (LinkView(label, href(page, f"status/{css}.html"), css),)))
+        if record.status_raw and record.status_raw.strip().casefold() != label:
+            add("Status as written", record.status_raw)
+        add("Date", record.date.isoformat() if record.date else (record.date_raw or ""))
+        add("Owner", record.owner or "")
+        add("Deciders", *record.deciders)
+        if record.tags:
+            rows.append(MetaRow("Tags", tuple(LinkView(t, href(page, self.tag_path(t)))
+                                              for t in dict.fromkeys(record.tags))))
+        add("Decision", record.decision or "")
+        add("Review by", record.review_date.isoformat() if record.review_date else "")
+        add("Phase", record.phase or "")
+        add("Plan", record.plan or "")
+        add("Format", record.format.value)
+        return rows
+
+    def neighbourhood(self, record: Record, relations: Relations, page: str) -> str:
+        edges = self.edges_of.get(record.id, [])
+        if not edges:
+            return ""
+        ids = sorted({record.id} | {e.source for e in edges} | {e.target for e in edges},
+                     key=natural_key)
+        nodes = [n for n in (self.graph_node(rid, page, current=rid == record.id) for rid in ids)
+                 if n is not None]
+        label = f"Decisions linked to {record.id}"
+        key = content_key("neighbourhood", repr(nodes), repr(edges), label)
+        cached = self.cache.get("svg", key)
+        if cached is not None:
+            return cached.decode("utf-8")
+        svg = graph_svg(nodes, edges, label=label, marker_id="arrow-n")
+        self.cache.store("svg", key, svg.encode("utf-8"))
+        return svg
+
+    def graph_node(self, rid: str, page: str, current: bool = False) -> GraphNode | None:
+        found = self.repo.get(rid)
+        if found is None or found.id != rid:
+            return None
+        label, css = self.status_of(found)
+        return GraphNode(id=found.id, title=found.title, status_class=css, status_label=label,
+                         href=href(page, self.page_of(found)), current=current)
+
+    def edit_url(self, record: Record) -> str | None:
+        template = self.config.site.get("edit_url")
+        try:
+            rel = self.abs_path[record.path].relative_to(self.project_root).as_posix()
+        except ValueError:
+            return None
+        if isinstance(template, str) and "{path}" in template:
+            url = template.replace("{path}", rel)
+        elif self.config.repo_url:
+            url = f"{self.config.repo_url.rstrip('/')}/edit/{self.config.edit_branch}/{rel}"
+        else:
+            return None
+        return url if url.startswith(("https://", "http://")) and is_safe_url(url) else None
+
+    def source_path(self, record: Record) -> str:
+        try:
+            return self.abs_path[record.path].relative_to(self.project_root).as_posix()
+        except ValueError:
+            return PurePosixPath(record.path).name
+
+
+def _summary(text: str, limit: int = 280) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
+                progress: Progress | None = None) -> SiteModel:
+    """Phase 1: turn the repository into a complete SiteModel (reads only)."""
+    builder = _Builder(repo, options, cache, progress)
+    records = _unique(repo.records)
+    relations = build_relations(repo)
+    builder.known_areas = set(relations.areas)
+    for edge in relations.edges:
+        builder.edges_of[edge.source].append(edge)
+        if edge.target != edge.source:
+            builder.edges_of[edge.target].append(edge)
+    backlinks = build_backlinks(repo)
+    entries = sorted((builder.entry(r) for r in records), key=lambda e: (e.sort_key, e.id))
+    entry_of = {e.id: e for e in entries}
+    pages: list[RecordPage] = []
+    ordered = sorted(records, key=lambda r: (natural_key(r.id), r.id))
+    for done, record in enumerate(ordered, 1):
+        pages.append(builder.record_page(record, relations, backlinks, entry_of[record.id]))
+        if progress is not None:
+            progress("records", done, len(ordered))
+    statuses = _status_views(builder, entries)
+    tag_members: dict[str, list[RecordEntry]] = defaultdict(list)
+    for entry in entries:
+        for tag in entry.tags:
+            tag_members[tag.name].append(entry)
+    tags = [TagView(t, builder.tag_path(t), len(m))
+            for t, m in sorted(tag_members.items(), key=lambda kv: natural_key(kv[0]))]
+    areas = [TagView(a, builder.area_path(a), len(ids)) for a, ids in relations.areas.items()]
+    list_pages = [ListPage(s.path, "status", s.label, tuple(e for e in entries if e.status_css == s.css))
+                  for s in statuses]
+    list_pages += [ListPage(t.path, "tag", t.name, tuple(tag_members[t.name])) for t in tags]
+    list_pages += [ListPage(a.path, "area", a.name,
+                            tuple(entry_of[i] for i in sorted(relations.areas[a.name], key=natural_key)
+                                  if i in entry_of)) for a in areas]
+    info = _site_info(repo, options, records, builder)
+    graph = _whole_graph(builder, entries, relations)
+    badges = {e.badge_path: badge_svg("status", e.status_label,
+                                      STATUS_COLOURS.get(e.status_css, STATUS_COLOURS[UNKNOWN]))
+              for e in entries}
+    counts = ", ".join(f"{s.count} {s.label}" for s in statuses) or "no records"
+    badges["badges/log.svg"] = badge_svg("decisions", counts, "#1565c0")
+    mermaid = _mermaid_source(repo)
+    return SiteModel(
+        info=info, entries=entries, records=pages, statuses=statuses, tags=tags, areas=areas,
+        list_pages=list_pages, timeline=_timeline(records, entry_of), graph_svg=graph,
+        graph_edge_count=len(relations.edges), search_js=_search_js(pages, builder.search_text), badges=badges,
+        media=dict(sorted(builder.media.items())), mermaid_source=mermaid,
+        used_graph_module=relations.from_graph_module,
+        scored_records=sum(1 for p in pages if p.scores),
+    )
+
+
+def _whole_graph(builder: _Builder, entries: list[RecordEntry], relations: Relations) -> str:
+    """The graph page's SVG (cached: the layout is the costly part of a warm build)."""
+    nodes = [n for n in (builder.graph_node(e.id, "graph.html") for e in entries) if n is not None]
+    label = f"Decision graph of {len(entries)} records"
+    key = content_key("graph", repr(nodes), repr(relations.edges), label)
+    cached = builder.cache.get("svg", key)
+    if cached is not None:
+        return cached.decode("utf-8")
+    svg = graph_svg(nodes, relations.edges, label=label)
+    builder.cache.store("svg", key, svg.encode("utf-8"))
+    return svg
+
+
+def _unique(records: list[Record]) -> list[Record]:
+    """First record per id (duplicates are a lint finding, not a second page)."""
+    seen: set[str] = set()
+    out = []
+    for record in records:
+        if record.id not in seen:
+            seen.add(record.id)
+            out.append(record)
+    return out
+
+
+def _status_views(builder: _Builder, entries: list[RecordEntry]) -> list[StatusView]:
+    counts = Counter(e.status_label for e in entries)
+    configured = [s for s in builder.config.statuses if s in counts]
+    others = sorted(s for s in counts if s not in configured and s != UNKNOWN)
+    order = configured + others + ([UNKNOWN] if UNKNOWN in counts else [])
+    views = []
+    for label in order:
+        css = builder.status_slugs.get(label)
+        views.append(StatusView(label, css, f"status/{css}.html", counts[label]))
+    return views
+
+
+def _site_info(repo: Repository, options: SiteOptions, records: list[Record],
+               builder: _Builder) -> SiteInfo:
+    when = build_datetime(records)
+    base = options.base_url or "/"
+    if not base.endswith("/"):
+        base += "/"
+    repo_url = repo.config.repo_url if repo.config.repo_url and is_safe_url(repo.config.repo_url) else None
+    return SiteInfo(
+        title=options.title or repo.config.title, base_url=base,
+        build_date=when.date().isoformat(), build_timestamp=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        version=__version__, record_count=len(records),
+        mermaid_script="assets/mermaid.js" if builder.mermaid else None,
+        live_reload=options.live_reload, repo_url=repo_url,
+    )
+
+
+def _mermaid_source(repo: Repository) -> Path | None:
+    configured = repo.config.site.get("mermaid_script")
+    if not isinstance(configured, str) or not configured:
+        return None
+    from adr_tool.errors import ConfigError
+
+    path = (repo.config.root / configured).resolve()
+    if not path.is_file() or path.suffix.casefold() not in (".js", ".mjs"):
+        raise ConfigError(f"[tool.adr.site] mermaid_script: no JavaScript file at {configured}",
+                          "Point it at a mermaid.min.js kept in your repository.")
+    return path
+
+
+def _timeline(records: list[Record], entry_of: dict[str, RecordEntry]) -> list[TimelineGroup]:
+    dated = sorted((r for r in records if r.date is not None),
+                   key=lambda r: (r.date, natural_key(r.id)), reverse=True)
+    groups: dict[str, list[RecordEntry]] = {}
+    for record in dated:
+        assert record.date is not None
+        groups.setdefault(str(record.date.year), []).append(entry_of[record.id])
+    out = [TimelineGroup(label, tuple(items)) for label, items in groups.items()]
+    undated = [entry_of[r.id] for r in sorted(records, key=lambda r: natural_key(r.id)) if r.date is None]
+    if undated:
+        out.append(TimelineGroup("Undated", tuple(undated)))
+    return out
+
+
+def _search_js(pages: list[RecordPage], texts: dict[str, str]) -> str:
+    """The search index as a script (loaded by <script src>, which works on file://; DR-013)."""
+    docs: list[dict[str, Any]] = []
+    for page in pages:
+        e = page.entry
+        docs.append({
+            "id": e.id, "title": e.title, "status": e.status_label, "date": e.date,
+            "tags": [t.name for t in e.tags], "url": e.path,
+            "text": texts.get(e.id, ""),
+        })
+    data = json.dumps(docs, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    # the page reads it with textContent only; escaping markup characters is defence in depth
+    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f"window.ADR_SEARCH_INDEX = {data};\n"

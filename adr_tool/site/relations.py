@@ -1,0 +1,184 @@
+"""Relations between records for the site: from ``adr_tool.graph`` when present, else our own.
+
+The graph module (issue: graph engineer) is the source of truth for edges, areas and
+relations. Until it is installed this module derives the same shapes from record fields,
+so every page works without it (``importlib.util.find_spec`` decides, once per build).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+import importlib
+import importlib.util
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from adr_tool.models import RequirementKind
+
+if TYPE_CHECKING:
+    from adr_tool.repository import Repository
+
+RELATION_KEYS = ("requires", "required by", "provides", "affects", "supersedes",
+                 "superseded by", "related")
+"""Keys of ``relations_of`` (graph interface), in display order."""
+
+LAYERING_KINDS = frozenset({"requires", "capability", "supersedes"})
+"""Edge kinds that order the layered graph (source below target)."""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Edge:
+    """A directed edge between two record ids; source is the dependent or newer record."""
+
+    source: str
+    target: str
+    kind: str
+
+
+@dataclass(slots=True)
+class Relations:
+    """Everything the site needs to know about links between records."""
+
+    edges: list[Edge] = field(default_factory=list)
+    by_record: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    """Record id -> relation key -> ids (or capability/area names for provides/affects)."""
+    areas: dict[str, list[str]] = field(default_factory=dict)
+    from_graph_module: bool = False
+
+
+@lru_cache(maxsize=8)
+def has_module(name: str) -> bool:
+    """Tell whether an optional sibling module (graph, scoring) is installed."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def build_relations(repo: Repository) -> Relations:
+    """Relations from the graph module when installed, else derived from record fields."""
+    if has_module("adr_tool.graph"):
+        return _from_graph_module(repo)
+    return _fallback(repo)
+
+
+def _from_graph_module(repo: Repository) -> Relations:
+    graph_mod: Any = importlib.import_module("adr_tool.graph")
+    graph = graph_mod.build_graph(repo)
+    ids = {r.id for r in repo.records}
+    edges = sorted({
+        Edge(str(u), str(v), str(data.get("kind", "requires")))
+        for u, v, data in graph.nx.edges(data=True)
+        if str(u) in ids and str(v) in ids and u != v
+    })
+    by_record: dict[str, dict[str, list[str]]] = {}
+    for record in repo.records:
+        raw = graph_mod.relations_of(repo, record)
+        by_record.setdefault(record.id, {
+            key: [str(v) for v in raw.get(key, [])] for key in RELATION_KEYS
+        })
+    areas = {str(k): sorted(str(i) for i in v) for k, v in graph.areas().items()}
+    return Relations(edges=edges, by_record=by_record, areas=dict(sorted(areas.items())),
+                     from_graph_module=True)
+
+
+def _fallback(repo: Repository) -> Relations:
+    """Derive edges and both-way relations from requires/provides/supersedes/related."""
+    providers: dict[str, list[str]] = defaultdict(list)
+    for record in repo.records:
+        for capability in record.provides:
+            providers[capability.casefold()].append(record.id)
+    edges: set[Edge] = set()
+
+    def resolve(ref: str) -> str | None:
+        found = repo.get(ref)
+        return found.id if found is not None else None
+
+    for record in repo.records:
+        for req in record.requires:
+            target = None
+            if req.kind is not RequirementKind.CAPABILITY:
+                target = resolve(req.target)
+            if target is not None:
+                edges.add(Edge(record.id, target, "requires"))
+                continue
+            for provider in providers.get(req.target.casefold(), []):
+                edges.add(Edge(record.id, provider, "capability"))
+        for old in record.supersedes:
+            target = resolve(old)
+            if target is not None:
+                edges.add(Edge(record.id, target, "supersedes"))
+        for new in record.superseded_by:
+            source = resolve(new)
+            if source is not None:
+                edges.add(Edge(source, record.id, "supersedes"))
+        for other in record.related:
+            target = resolve(other)
+            if target is not None:
+                a, b = sorted((record.id, target))
+                edges.add(Edge(a, b, "related"))
+    edges_sorted = sorted(e for e in edges if e.source != e.target)
+    by_record: dict[str, dict[str, list[str]]] = {
+        r.id: {key: [] for key in RELATION_KEYS} for r in repo.records
+    }
+    for edge in edges_sorted:
+        src, dst = by_record.get(edge.source), by_record.get(edge.target)
+        if src is None or dst is None:
+            continue
+        if edge.kind in ("requires", "capability"):
+            src["requires"].append(edge.target)
+            dst["required by"].append(edge.source)
+        elif edge.kind == "supersedes":
+            src["supersedes"].append(edge.target)
+            dst["superseded by"].append(edge.source)
+        else:
+            src["related"].append(edge.target)
+            dst["related"].append(edge.source)
+    areas: dict[str, list[str]] = defaultdict(list)
+    for record in repo.records:
+        rel = by_record.setdefault(record.id, {key: [] for key in RELATION_KEYS})
+        rel["provides"] = list(record.provides)
+        rel["affects"] = list(record.affects)
+        for area in record.affects:
+            areas[area.strip().casefold()].append(record.id)
+        for key in RELATION_KEYS:
+            rel[key] = list(dict.fromkeys(rel[key]))
+    return Relations(edges=edges_sorted, by_record=by_record,
+                     areas={k: sorted(set(v)) for k, v in sorted(areas.items())})
+
+
+def build_backlinks(repo: Repository) -> dict[str, list[str]]:
+    """Record id -> ids of records whose body links to its file."""
+    by_path: dict[str, str] = {}
+    for record in repo.records:
+        by_path.setdefault(_norm(record.path), record.id)
+    backlinks: dict[str, list[str]] = defaultdict(list)
+    for record in repo.records:
+        base = PurePosixPath(record.path).parent
+        for link in record.links:
+            target = resolve_relative(base, link.url)
+            if target is None:
+                continue
+            target_id = by_path.get(target)
+            if target_id is not None and target_id != record.id and record.id not in backlinks[target_id]:
+                backlinks[target_id].append(record.id)
+    return {k: sorted(v) for k, v in backlinks.items()}
+
+
+def resolve_relative(base: PurePosixPath, url: str) -> str | None:
+    """Normalised path of a relative link from folder *base*, or None when not relative."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path or url.startswith("/"):
+        return None
+    return _norm(str(base / unquote(parts.path)))
+
+
+def _norm(path: str) -> str:
+    import posixpath
+
+    return posixpath.normpath(path.replace("\\", "/"))
+

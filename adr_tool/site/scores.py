@@ -1,0 +1,98 @@
+"""Score tables and bar charts for record pages, from ``adr_tool.scoring`` when installed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from adr_tool.site.relations import has_module
+from adr_tool.site.svg import Bar, bar_chart_svg
+
+if TYPE_CHECKING:
+    from adr_tool.config import Config
+    from adr_tool.models import Record
+
+
+@dataclass(frozen=True, slots=True)
+class OptionRow:
+    """One option of a scored criteria table, formatted for display."""
+
+    name: str
+    score: str
+    max_score: str
+    percent: str
+    rank: str
+    note: str
+    winner: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreTableView:
+    """A scored criteria table: rows, chart and the verdict against the recorded decision."""
+
+    title: str
+    rows: tuple[OptionRow, ...]
+    chart_svg: str
+    verdict: str
+
+
+def scoring_available() -> bool:
+    """Tell whether the scoring module is installed (score parts render only then)."""
+    return has_module("adr_tool.scoring")
+
+
+def build_scores(record: Record, config: Config) -> list[ScoreTableView]:
+    """Score every criteria table of *record*; empty when scoring is not installed."""
+    if not record.tables or not scoring_available():
+        return []
+    scoring: Any = importlib.import_module("adr_tool.scoring")
+    result = scoring.score_record(record, config)
+    return [table_view(t, i + 1) for i, t in enumerate(result.tables)]
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return "" if value is None else str(value)
+
+
+def table_view(table: Any, number: int) -> ScoreTableView:
+    """Format one ``TableScore`` (scoring interface) for the page."""
+    options: Sequence[Any] = sorted(table.options, key=lambda o: (o.rank or 10**6, o.name))
+    winner = table.winner
+    rows = []
+    bars = []
+    for option in options:
+        notes = []
+        if option.disqualified:
+            notes.append("disqualified")
+        if option.failed_gate:
+            notes.append(f"failed gate: {option.failed_gate}" if isinstance(option.failed_gate, str)
+                         else "failed gate")
+        is_winner = winner is not None and option.name == winner
+        rows.append(OptionRow(
+            name=str(option.name), score=_num(option.score), max_score=_num(option.max_score),
+            percent=f"{float(option.percent or 0):.0f}%", rank=_num(option.rank),
+            note=", ".join(notes), winner=is_winner,
+        ))
+        bars.append(Bar(name=str(option.name), percent=float(option.percent or 0),
+                        value=f"{_num(option.score)} / {_num(option.max_score)}",
+                        winner=is_winner, disqualified=bool(option.disqualified)))
+    section = getattr(getattr(table, "table", None), "section", None) or getattr(table, "section", None)
+    title = str(section) if section else f"Criteria table {number}"
+    verdict_parts = []
+    if winner:
+        verdict_parts.append(f"Highest score: {winner}" + (" (tie)" if table.tie else ""))
+    if table.recorded_decision:
+        verdict_parts.append(f"recorded decision: {table.recorded_decision}")
+    if table.agrees is False:
+        verdict_parts.append("the recorded decision is not the highest-scoring option")
+    robustness: Any = getattr(table, "robustness", None)
+    if robustness is not None and robustness.text:
+        verdict_parts.append(str(robustness.text))
+    return ScoreTableView(
+        title=title, rows=tuple(rows), verdict="; ".join(verdict_parts),
+        chart_svg=bar_chart_svg(bars, label=f"Scores for {title}"),
+    )

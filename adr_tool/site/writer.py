@@ -1,0 +1,280 @@
+"""Phase 2 of the site build: render templates for a SiteModel into a staging folder.
+
+The Jinja environment autoescapes everything and uses StrictUndefined, so a template typo
+fails the build instead of printing an empty string. A user's ``templates/site/`` overrides
+any shipped page template or static asset (ChoiceLoader, user first). Only the body HTML and
+our own SVG drawings are marked safe in templates (``|safe``), and both were escaped when
+they were made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+import dataclasses
+import os
+from pathlib import Path
+import shutil
+from typing import TYPE_CHECKING, Any
+
+from adr_tool.errors import AdrError
+from adr_tool.site.cache import ContentCache, blob_key, content_key
+from adr_tool.site.context import (
+    BaseContext,
+    FeedContext,
+    FeedEntry,
+    GraphContext,
+    IndexContext,
+    ListContext,
+    RecordContext,
+    SitemapContext,
+    TagsContext,
+    TimelineContext,
+)
+from adr_tool.site.model import FEED_ENTRIES, SiteModel
+from adr_tool.site.paths import SITE_MARKER, root_prefix
+from adr_tool.templates_loader import template_dirs
+
+if TYPE_CHECKING:
+    import jinja2
+
+STATIC_ASSETS = ("style.css", "site.js", "search.js", "favicon.svg")
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+       "connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'")
+CSP_MERMAID = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+"""Mermaid draws with inline styles; only sites that opt into it relax style-src."""
+
+
+class StagingDir:
+    """The temporary folder a site is written into; refuses any path that leaves it.
+
+    Files come from the cache by hard link when it is enabled (see ``cache``), else they
+    are written directly. No fsync: the folder becomes visible only through the atomic swap.
+    """
+
+    def __init__(self, folder: Path, cache: ContentCache) -> None:
+        self.folder = folder.resolve()
+        self._root = str(self.folder)
+        self.cache = cache
+        self.files = 0
+        self._made: set[str] = set()
+
+    def target(self, site_path: str) -> str:
+        """Absolute path for *site_path*, checked to stay inside the folder.
+
+        Site paths are built from slugs, so this never fails in practice; it is the guard
+        that makes "nothing is written outside --out" hold whatever a record contains. The
+        staging folder is new and ours, so no symlink inside it can redirect a write.
+        """
+        parts = site_path.split("/")
+        if (site_path.startswith("/") or "\\" in site_path or "\0" in site_path
+                or any(p in ("", ".", "..") for p in parts)):
+            raise AdrError(f"internal: unsafe site path {site_path!r}")
+        path = os.path.join(self._root, *parts)
+        parent = os.path.dirname(path)
+        if parent not in self._made:
+            os.makedirs(parent, exist_ok=True)
+            self._made.add(parent)
+        return path
+
+    def write(self, site_path: str, data: bytes) -> None:
+        """Write one file (through the blob cache when there is one)."""
+        key = blob_key(data)
+        cached = self.cache.lookup("blobs", key) or self.cache.store("blobs", key, data)
+        if cached is None:
+            with open(self.target(site_path), "wb") as fh:
+                fh.write(data)
+            self.files += 1
+        else:
+            self.link(site_path, cached)
+
+    def link(self, site_path: str, source: str) -> None:
+        """Place a cached file at *site_path* (hard link; a copy across file systems)."""
+        target = self.target(site_path)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+            os.chmod(target, 0o644)
+        self.files += 1
+
+    def copy(self, site_path: str, source: Path) -> None:
+        """Copy a media file (content only, no metadata: deterministic output)."""
+        self.write(site_path, source.read_bytes())
+
+
+def make_environment(project_root: Path | None) -> jinja2.Environment:
+    """Jinja environment over ``templates/site`` (user's first), autoescaped and strict."""
+    import jinja2
+
+    loaders: list[jinja2.BaseLoader] = [
+        jinja2.FileSystemLoader(str(d / "site")) for d in template_dirs(project_root)
+        if (d / "site").is_dir()
+    ]
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+class SiteWriter:
+    """Renders pages (through the cache) and copies assets into a StagingDir."""
+
+    def __init__(self, env: jinja2.Environment, staging: StagingDir, cache: ContentCache,
+                 progress: Callable[[str, int, int], None] | None = None) -> None:
+        self.env = env
+        self.staging = staging
+        self.cache = cache
+        self.progress = progress
+        self.rendered = 0
+        self.reused = 0
+        self.rendered_paths: list[str] = []
+        self._fingerprint = self._templates_fingerprint()
+
+    def _templates_fingerprint(self) -> str:
+        loader = self.env.loader
+        assert loader is not None
+        parts = []
+        for name in sorted(self.env.list_templates()):
+            source = loader.get_source(self.env, name)[0]
+            parts.append(f"{name}\0{source}")
+        return content_key(*parts)
+
+    def source(self, name: str) -> str:
+        """Text of a template or static asset, user's copy first."""
+        loader = self.env.loader
+        assert loader is not None
+        text: str = loader.get_source(self.env, name)[0]
+        return text
+
+    def page(self, site_path: str, template: str, context: Mapping[str, Any],
+             large: str = "") -> None:
+        """Render *template* with *context* to *site_path*, reusing a cached identical render.
+
+        The cache key is the repr of the context (frozen dataclasses: stable and fast). A
+        *large* context value (a record body) may be named so it is hashed instead.
+        """
+        items = sorted(context.items())
+        big = ""
+        if large:
+            value = context[large]
+            body = getattr(value, "body_html", "")
+            big = blob_key(body.encode("utf-8"))
+            items = [(k, dataclasses.replace(v, body_html="") if k == large else v) for k, v in items]
+        key = content_key("page", template, self._fingerprint, big, repr(items))
+        cached = self.cache.lookup("pages", key)
+        if cached is not None:
+            self.reused += 1
+            self.staging.link(site_path, cached)
+            return
+        import jinja2
+
+        try:
+            text = self.env.get_template(template).render(**context)
+        except jinja2.TemplateError as exc:
+            where = f" line {exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else ""
+            raise AdrError(
+                f"template {template}{where} failed while rendering {site_path}: {exc}",
+                "Check your templates/site/ overrides against the shipped templates.",
+            ) from None
+        data = text.encode("utf-8")
+        self.rendered += 1
+        self.rendered_paths.append(site_path)
+        stored = self.cache.store("pages", key, data)
+        if stored is None:
+            self.staging.write(site_path, data)
+        else:
+            self.staging.link(site_path, stored)
+
+    def write_site(self, model: SiteModel) -> None:
+        """Write every page, asset, badge and media file of *model*."""
+        info = model.info
+        csp = CSP_MERMAID if info.mermaid_script else CSP
+
+        def base(path: str, title: str, nav: str) -> BaseContext:
+            return BaseContext(site=info, root=root_prefix(path), page_path=path,
+                               page_title=title, csp=csp, nav_current=nav)
+
+        total = len(model.records)
+        for done, record in enumerate(model.records, 1):
+            path = record.entry.path
+            self.page(path, "record.html.j2", RecordContext(
+                **base(path, f"{record.entry.id}: {record.entry.title}", "records"), record=record),
+                large="record")
+            if self.progress is not None:
+                self.progress("pages", done, total)
+        self.page("index.html", "index.html.j2", IndexContext(
+            **base("index.html", "Decisions", "records"), entries=model.entries,
+            statuses=model.statuses, tags=model.tags))
+        for listing in model.list_pages:
+            title = {"tag": "Tag", "status": "Status", "area": "Area"}[listing.kind]
+            self.page(listing.path, "list.html.j2", ListContext(
+                **base(listing.path, f"{title}: {listing.name}", "tags"), listing=listing))
+        self.page("tags/index.html", "tags.html.j2", TagsContext(
+            **base("tags/index.html", "Tags, statuses and areas", "tags"), tags=model.tags,
+            areas=model.areas, statuses=model.statuses))
+        self.page("graph.html", "graph.html.j2", GraphContext(
+            **base("graph.html", "Decision graph", "graph"), graph_svg=model.graph_svg,
+            statuses=model.statuses, edge_count=model.graph_edge_count,
+            record_count=len(model.entries)))
+        self.page("timeline.html", "timeline.html.j2", TimelineContext(
+            **base("timeline.html", "Timeline", "timeline"), groups=model.timeline))
+        self.page("search.html", "search.html.j2", base("search.html", "Search", "search"))
+        not_found = base("404.html", "Page not found", "")
+        not_found["root"] = info.base_url  # served for any missing path: links must be rooted
+        self.page("404.html", "404.html.j2", not_found)
+        self._feeds(model)
+        self.staging.write("search-index.js", model.search_js.encode("utf-8"))
+        for path, svg in model.badges.items():
+            self.staging.write(path, svg.encode("utf-8"))
+        self._assets(model)
+        for site_path, source in model.media.items():
+            self.staging.copy(site_path, source)
+        self.staging.write(SITE_MARKER, b"built by adr; this folder is replaced on every build\n")
+
+    def _feeds(self, model: SiteModel) -> None:
+        info = model.info
+        site_url = info.base_url  # absolute when --base-url is a full URL (feeds want one)
+        dated = sorted(model.records, key=lambda r: (r.entry.date, r.entry.sort_key), reverse=True)
+        items = [FeedEntry(entry=r.entry, url=site_url + r.entry.path,
+                           updated=(f"{r.entry.date}T00:00:00Z" if r.entry.date else info.build_timestamp),
+                           summary=r.summary) for r in dated[:FEED_ENTRIES]]
+        self.page("feed.xml", "feed.xml.j2", FeedContext(
+            site=info, feed_url=site_url + "feed.xml", site_url=site_url, items=items))
+        pages = ["index.html", "graph.html", "timeline.html", "search.html", "tags/index.html"]
+        pages += [r.entry.path for r in model.records] + [p.path for p in model.list_pages]
+        self.page("sitemap.xml", "sitemap.xml.j2", SitemapContext(
+            site=info, urls=[site_url + p for p in pages]))
+
+    def _assets(self, model: SiteModel) -> None:
+        names = list(STATIC_ASSETS)
+        if model.info.live_reload:
+            names.append("reload.js")
+        if model.mermaid_source is not None:
+            names.append("mermaid-init.js")
+            self.staging.copy("assets/mermaid.js", model.mermaid_source)
+        for name in names:
+            self.staging.write(f"assets/{name}", self.source(f"static/{name}").encode("utf-8"))
+        self.staging.write("assets/highlight.css", highlight_css().encode("utf-8"))
+
+
+def highlight_css() -> str:
+    """Pygments colours for code blocks: a light style, and a dark one under the media query."""
+    from pygments.formatters import HtmlFormatter
+
+    light: str = HtmlFormatter(style="default").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
+    dark: str = HtmlFormatter(style="monokai").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
+    # our stylesheet owns the block background (it follows the theme); keep token colours only
+    skip = (".highlight {", "pre {", "td.linenos", "span.linenos")
+    light = "\n".join(line for line in light.splitlines() if not line.startswith(skip))
+    indented = "\n".join("  " + line for line in dark.splitlines() if not line.startswith(skip))
+    return (f"/* generated by adr from Pygments styles */\n{light}\n"
+            f"@media (prefers-color-scheme: dark) {{\n{indented}\n}}\n")
+
+
+def remove_tree(folder: Path) -> None:
+    """Delete a staging folder left by a failed build."""
+    shutil.rmtree(folder, ignore_errors=True)
