@@ -74,6 +74,20 @@ class _TooBig(Exception):
     pass
 
 
+_PLAIN_COLLECTION_TAGS = frozenset({
+    "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map", "tag:yaml.org,2002:omap",
+    "tag:yaml.org,2002:pairs", "tag:yaml.org,2002:set",
+})
+"""Tags a list or mapping may carry; anything else (``!!python/object/apply``...) is refused."""
+
+
+def _check_tag(node: Any) -> None:
+    """Refuse custom tags on lists and mappings (scalars are checked by the safe constructor)."""
+    if node.tag not in _PLAIN_COLLECTION_TAGS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"could not determine a constructor for the tag {node.tag!r}", node.start_mark)
+
+
 def _convert(node: Any, loader: Any, budget: _Budget, depth: int, path: str, diags: list[Diagnostic],
              shown: str, offset: int) -> Any:
     budget.left -= 1
@@ -82,8 +96,10 @@ def _convert(node: Any, loader: Any, budget: _Budget, depth: int, path: str, dia
     if isinstance(node, yaml.ScalarNode):
         return loader.construct_object(node)
     if isinstance(node, yaml.SequenceNode):
+        _check_tag(node)
         return [_convert(n, loader, budget, depth + 1, path, diags, shown, offset) for n in node.value]
     if isinstance(node, yaml.MappingNode):
+        _check_tag(node)
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
@@ -224,6 +240,12 @@ def _load_entries(yaml_text: str, shown: str, offset: int, diags: list[Diagnosti
             diags.append(error("ADR114", shown, mark.line + offset, mark.column + 1,
                                "frontmatter is not a mapping of keys to values",
                                "Write 'key: value' lines between the --- lines."))
+            return {}
+        if root.tag not in _PLAIN_COLLECTION_TAGS:
+            mark = root.start_mark
+            diags.append(error("ADR115", shown, mark.line + offset, mark.column + 1,
+                               f"unsupported YAML tag {root.tag!r} on the frontmatter; not read",
+                               "Only plain YAML is read (no Python or custom tags)."))
             return {}
         budget = _Budget()
         local: list[Diagnostic] = []
