@@ -131,7 +131,8 @@ def parse_source(source: SourceFile, options: ParseOptions | None = None) -> Par
         body_line = fm.body_line
         body_text = "\n".join(text.split("\n")[body_line - 1 :])
         _read_frontmatter(fm, draft)
-    body = parse_body(body_text, body_line)
+    body = parse_body(body_text, body_line, shown)
+    diags.extend(body.diagnostics)
     fmt = _detect_format(fm, draft, body, shown)
     _read_bold_fields(body, draft)
     _read_metadata_table(body, draft)
