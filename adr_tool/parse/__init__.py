@@ -321,7 +321,8 @@ def _read_bold_fields(body: Body, draft: _Draft) -> None:
         draft.put(name, strip_markup(value) if name != "title" else value, line_no, column)
 
 
-_LINK_TARGET = re.compile(r"\[[^\]]*\]\(([^)\s]+)[^)]*\)")
+_LINK_TARGET = re.compile(r"\[[^\[\]\n]*\]\(([^()\s]+)[^()\n]*\)")
+"""A link and its target; no class crosses a bracket, so hostile lines stay linear."""
 _ADR_REF = re.compile(r"\b((?:[A-Z]{1,6}-)\d{1,6})\b")
 
 
