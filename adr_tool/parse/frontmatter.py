@@ -94,7 +94,12 @@ def _convert(node: Any, loader: Any, budget: _Budget, depth: int, path: str, dia
     if budget.left < 0 or depth > MAX_DEPTH:
         raise _TooBig
     if isinstance(node, yaml.ScalarNode):
-        return loader.construct_object(node)
+        try:
+            return loader.construct_object(node)
+        except (ValueError, OverflowError):
+            # an impossible timestamp (2024-02-30) resolves to a date and then fails: keep
+            # the text, so the linter can report the date instead of the loader crashing
+            return str(node.value)
     if isinstance(node, yaml.SequenceNode):
         _check_tag(node)
         return [_convert(n, loader, budget, depth + 1, path, diags, shown, offset) for n in node.value]
