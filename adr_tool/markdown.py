@@ -21,14 +21,73 @@ SAFE_RULES: list[Any] = [
 ]
 
 
-@lru_cache(maxsize=1)
-def parser() -> Any:
-    """Return the shared MarkdownIt instance (raw HTML disabled, tables enabled)."""
+@lru_cache(maxsize=2)
+def parser(code_spans: bool = True) -> Any:
+    """Return the shared MarkdownIt instance (raw HTML disabled, tables enabled).
+
+    ``code_spans=False`` is the fallback for text that makes the native backtick rule panic.
+    """
     import markdown_it_pyrs
 
     md = markdown_it_pyrs.MarkdownIt("zero")
-    md.enable_many(SAFE_RULES)
+    md.enable_many([r for r in SAFE_RULES if code_spans or r != "backticks"])
     return md
+
+
+class MarkdownCrash(Exception):
+    """The native parser failed even in its fallback configuration."""
+
+
+_BACKTICKS = re.compile(r"`+")
+
+
+def _backtick_panic_risk(text: str) -> bool:
+    """Would markdown-it 0.6's code-span rule panic here (index out of bounds)?
+
+    It does when a ``[`` is followed, in the same block, by a backtick run that never
+    closes (``[a```, ``see [`x``). Checked per blank-line block, conservatively; the
+    panic is also caught, this only avoids the Rust panic message on stderr.
+    """
+    if "`" not in text or "[" not in text:
+        return False
+    for block in re.split(r"\n[ \t]*\n", text):
+        bracket = block.find("[")
+        if bracket == -1 or "`" not in block[bracket:]:
+            continue
+        runs = [(m.start(), len(m[0])) for m in _BACKTICKS.finditer(block)]
+        by_length: dict[int, list[int]] = {}
+        for index, (_, length) in enumerate(runs):
+            by_length.setdefault(length, []).append(index)
+        cursor = dict.fromkeys(by_length, 0)
+        index = 0
+        while index < len(runs):
+            start, length = runs[index]
+            same = by_length[length]
+            while cursor[length] < len(same) and same[cursor[length]] <= index:
+                cursor[length] += 1
+            if cursor[length] < len(same):
+                index = same[cursor[length]] + 1  # a code span: skip to after its closer
+                continue
+            if bracket < start:
+                return True
+            index += 1
+    return False
+
+
+def _run(method: str, text: str) -> Any:
+    """Call the parser, falling back to no code spans when the native rule would panic."""
+    if not _backtick_panic_risk(text):
+        try:
+            return getattr(parser(), method)(text)
+        except BaseException as exc:  # pyo3 PanicException derives from BaseException
+            if type(exc).__name__ != "PanicException":
+                raise
+    try:
+        return getattr(parser(code_spans=False), method)(text)
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise MarkdownCrash(str(exc)) from None
 
 
 MAX_CONTAINER_PREFIX = 1000
@@ -144,9 +203,10 @@ def hazard(text: str) -> Hazard | None:
 def parse_tree(text: str) -> Any:
     """Parse Markdown into a node tree whose ``srcmap`` holds UTF-8 byte offsets.
 
-    Callers check :func:`hazard` first; this does not, so offsets stay exact.
+    Callers check :func:`hazard` first; this does not, so offsets stay exact. Raises
+    MarkdownCrash when the native parser fails even without code spans.
     """
-    return parser().tree(text)
+    return _run("tree", text)
 
 
 def render_html(text: str) -> str:
@@ -156,7 +216,10 @@ def render_html(text: str) -> str:
     """
     if hazard(text) is not None:
         return "<pre>" + html.escape(text) + "</pre>\n"
-    rendered: str = parser().render(text)
+    try:
+        rendered: str = _run("render", text)
+    except MarkdownCrash:
+        return "<pre>" + html.escape(text) + "</pre>\n"
     return rendered
 
 

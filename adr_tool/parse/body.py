@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from adr_tool.diagnostics import Diagnostic, warning
-from adr_tool.markdown import OffsetMap, hazard, node_text, parse_tree
+from adr_tool.markdown import MarkdownCrash, OffsetMap, hazard, node_text, parse_tree
 from adr_tool.models import Link, Pos, Section, Table, TableCell
 
 MAX_BODY_CHARS = 1024 * 1024
@@ -62,7 +62,13 @@ def parse_body(text: str, body_line: int, path: str = "") -> Body:
         return body
     omap = OffsetMap(text, body_line - 1)
     body.omap = omap
-    root = parse_tree(text)
+    try:
+        root = parse_tree(text)
+    except MarkdownCrash as exc:
+        body.diagnostics.append(warning("ADR101", path, body_line, 1,
+                                        f"the Markdown parser failed on this body ({exc}); not parsed",
+                                        "Sections, tables and links of this record were not read."))
+        return body
     headings: list[tuple[str, int, int, int]] = []  # (text, level, start byte, end byte)
     seen_h2 = False
     total = len(omap.data)
