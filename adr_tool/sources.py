@@ -44,19 +44,20 @@ def display_path(path: Path) -> str:
 def decode_bytes(raw: bytes, shown: str) -> tuple[str, list[Diagnostic], bool]:
     """Decode file bytes to text, turning every encoding problem into a diagnostic."""
     diags: list[Diagnostic] = []
-    if b"\x00" in raw[:8192]:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        return "", [error("ADR102", shown, line, 1, "binary file: it contains NUL bytes",
-                          "Decision records are Markdown text files.")], False
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # before the NUL check: UTF-16 text is full of NUL bytes
         try:
             raw = raw.decode("utf-16").encode("utf-8")
             diags.append(info("ADR103", shown, 1, 1, "file is UTF-16; read it as such",
                               "Save records as UTF-8."))
         except UnicodeDecodeError:
             pass
+    if b"\x00" in raw[:8192]:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        return "", [*diags, error("ADR102", shown, line, 1, "binary file: it contains NUL bytes",
+                                  "Decision records are Markdown text files.")], False
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
