@@ -186,8 +186,9 @@ def mark_superseded(path: Path, by_id: str) -> None:
     source = read_source(path)
     if not source.readable:
         raise AdrError(f"cannot read {path}")
-    raw_text = path.read_text(encoding="utf-8-sig")
-    crlf = "\r\n" in raw_text
+    raw = path.read_bytes()  # bytes: read_text would turn CRLF into LF before we look
+    crlf = b"\r\n" in raw
+    bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
     text = source.text
     record = parse_text(text, str(path)).record
     existing = list(record.superseded_by) if record else []
@@ -195,4 +196,4 @@ def mark_superseded(path: Path, by_id: str) -> None:
     new_text = set_status_text(text, str(path), "superseded", {"superseded_by": by})
     if crlf:
         new_text = new_text.replace("\n", "\r\n")
-    atomic_write(path, new_text)
+    atomic_write(path, bom + new_text)
