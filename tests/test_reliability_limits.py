@@ -130,3 +130,22 @@ def test_only_safe_yaml_is_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         assert [(d.code, d.line) for d in result.diagnostics] == [("ADR115", 3)]
         assert result.record is not None and result.record.owner is None
     assert not (tmp_path / "pwned").exists()
+
+
+def test_native_panic_reaching_the_cli_is_one_line(project: Callable[[dict[str, str]], Path], cli: Callable[..., object],
+                                                   monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A panic escaping the parser (BaseException in pyo3) still becomes exit 3 + a saved traceback."""
+    project({"decisions/DR-001-x.md": HEAD + "# X\n"})
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+
+    class PanicException(BaseException):  # same shape as pyo3_runtime.PanicException
+        pass
+
+    def explode(*_args: object, **_kwargs: object) -> None:
+        raise PanicException("index out of bounds: the len is 0 but the index is 1")
+
+    monkeypatch.setattr("adr_tool.repository.load_repository", explode)
+    result = cli("list")
+    assert result.exit_code == 3  # type: ignore[attr-defined]
+    assert "Traceback" not in result.output  # type: ignore[attr-defined]
+    assert "internal error: PanicException" in result.output  # type: ignore[attr-defined]
