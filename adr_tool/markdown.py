@@ -8,11 +8,18 @@ Raw HTML rules are never enabled, so record HTML is escaped, not passed through.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 import html
+import os
 import re
+import sys
+import threading
 from typing import Any
+
+_FD_LOCK = threading.Lock()
 
 SAFE_RULES: list[Any] = [
     "blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph",
@@ -21,21 +28,19 @@ SAFE_RULES: list[Any] = [
 ]
 
 
-@lru_cache(maxsize=2)
-def parser(code_spans: bool = True) -> Any:
-    """Return the shared MarkdownIt instance (raw HTML disabled, tables enabled).
-
-    ``code_spans=False`` is the fallback for text that makes the native backtick rule panic.
-    """
+@lru_cache(maxsize=1)
+def parser() -> Any:
+    """Return the shared MarkdownIt instance (raw HTML disabled, tables enabled)."""
     import markdown_it_pyrs
 
     md = markdown_it_pyrs.MarkdownIt("zero")
-    md.enable_many([r for r in SAFE_RULES if code_spans or r != "backticks"])
+    md.enable_many(SAFE_RULES)
     return md
 
 
-class MarkdownCrash(Exception):
-    """The native parser failed even in its fallback configuration."""
+def _is_rust_panic(exc: BaseException) -> bool:
+    # pyo3 raises PanicException, a BaseException subclass, when the Rust parser panics
+    return type(exc).__name__ == "PanicException"
 
 
 _BACKTICKS = re.compile(r"`+")
@@ -45,8 +50,8 @@ def _backtick_panic_risk(text: str) -> bool:
     """Would markdown-it 0.6's code-span rule panic here (index out of bounds)?
 
     It does when a ``[`` is followed, in the same block, by a backtick run that never
-    closes (``[a```, ``see [`x``). Checked per blank-line block, conservatively; the
-    panic is also caught, this only avoids the Rust panic message on stderr.
+    closes (``[a```, ``see [`x``), ASCII or not. Checked per blank-line block,
+    conservatively; it only decides when to silence fd 2, the panic itself is caught.
     """
     if "`" not in text or "[" not in text:
         return False
@@ -74,20 +79,31 @@ def _backtick_panic_risk(text: str) -> bool:
     return False
 
 
-def _run(method: str, text: str) -> Any:
-    """Call the parser, falling back to no code spans when the native rule would panic."""
-    if not _backtick_panic_risk(text):
+@contextmanager
+def _quiet_rust_panics(text: str) -> Iterator[None]:
+    """Keep a Rust panic message off the user's terminal (fd 2) while the parser runs.
+
+    Non-ASCII input and ASCII input with a ``[`` before an unclosed backtick (``[a```)
+    make markdown-it-pyrs panic; other ASCII text skips the four system calls this costs.
+    """
+    if text.isascii() and not _backtick_panic_risk(text):
+        yield
+        return
+    with _FD_LOCK:
         try:
-            return getattr(parser(), method)(text)
-        except BaseException as exc:  # pyo3 PanicException derives from BaseException
-            if type(exc).__name__ != "PanicException":
-                raise
-    try:
-        return getattr(parser(code_spans=False), method)(text)
-    except BaseException as exc:
-        if type(exc).__name__ != "PanicException":
-            raise
-        raise MarkdownCrash(str(exc)) from None
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError):
+            yield
+            return
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 2)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.close(devnull)
 
 
 MAX_CONTAINER_PREFIX = 1000
@@ -203,10 +219,19 @@ def hazard(text: str) -> Hazard | None:
 def parse_tree(text: str) -> Any:
     """Parse Markdown into a node tree whose ``srcmap`` holds UTF-8 byte offsets.
 
-    Callers check :func:`hazard` first; this does not, so offsets stay exact. Raises
-    MarkdownCrash when the native parser fails even without code spans.
+    markdown-it-pyrs panics on a few inputs (an unclosed backtick inside a link label next
+    to non-ASCII text); those documents are parsed by markdown-it-py instead. Callers check
+    :func:`hazard` first (native stack overflow, superlinear input); this does not.
     """
-    return _run("tree", text)
+    try:
+        with _quiet_rust_panics(text):
+            return parser().tree(text)
+    except BaseException as exc:
+        if not _is_rust_panic(exc):
+            raise
+        from adr_tool.markdown_fallback import fallback_tree
+
+        return fallback_tree(text)
 
 
 def render_html(text: str) -> str:
@@ -217,9 +242,14 @@ def render_html(text: str) -> str:
     if hazard(text) is not None:
         return "<pre>" + html.escape(text) + "</pre>\n"
     try:
-        rendered: str = _run("render", text)
-    except MarkdownCrash:
-        return "<pre>" + html.escape(text) + "</pre>\n"
+        with _quiet_rust_panics(text):
+            rendered: str = parser().render(text)
+    except BaseException as exc:
+        if not _is_rust_panic(exc):
+            raise
+        from adr_tool.markdown_fallback import fallback_render
+
+        rendered = fallback_render(text)
     return rendered
 
 

@@ -74,7 +74,9 @@ class Section(_Frozen):
     end_line: int
     """Last line before the next heading of any level."""
     text: str
-    """Raw Markdown between this heading and the next one."""
+    """Raw Markdown between this heading and the next one (blank lines trimmed)."""
+    text_line: int = 0
+    """File line on which ``text`` starts."""
 
 
 class Link(_Frozen):

@@ -13,9 +13,14 @@ from adr_tool.diagnostics import Diagnostic, error, info, warning
 MAX_BYTES = 8 * 1024 * 1024
 """Records larger than this are refused with a diagnostic instead of parsed (bounded time)."""
 
-SKIP_NAMES = ("readme.md", "index.md", "template.md", "adr-template.md", "_template.md")
-SKIP_GLOBS = ("*template*.md", "*.j2")
+SKIP_NAMES = (
+    "readme.md", "index.md", "template.md", "adr-template.md", "_template.md", "changelog.md",
+    "contributing.md", "license.md", "code_of_conduct.md", "security.md",
+)
+SKIP_GLOBS = ("template*.md", "*-template.md", "*_template.md", "*.j2")
 SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", "site", "_site", ".adr-cache"}
+VISIBLE_HIDDEN_DIRS = {".planning"}
+"""Hidden folders that hold records by convention (GSD keeps plans in .planning/)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +146,10 @@ def discover(root: Path, extra_ignore: tuple[str, ...] | list[str] = ()) -> tupl
     found: list[Path] = []
     root_real = root.resolve()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if d not in SKIP_DIRS and (not d.startswith(".") or d in VISIBLE_HIDDEN_DIRS)
+        )
         for name in sorted(filenames):
             if not name.casefold().endswith(".md"):
                 continue

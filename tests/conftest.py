@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED = REPO_ROOT.parent / "shared"
+SHARED = Path(os.environ.get("ADR_SHARED_DIR") or REPO_ROOT.parent / "shared")
+"""../shared beside the repo; ADR_SHARED_DIR overrides it (worktrees live elsewhere)."""
 SEEDS = SHARED / "seeds"
 CORPORA = SHARED / "corpora"
 

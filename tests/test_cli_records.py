@@ -96,3 +96,10 @@ def test_new_in_folder_without_config_uses_default_prefix(project, cli, tmp_path
     result = cli("new", "Première décision: ../etc/passwd")
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "decisions/DR-001-premiere-decision-etc-passwd.md"
+
+
+def test_new_continues_adr_tools_numbering(project, cli) -> None:
+    project({"doc/adr/0007-use-x.md": "# 7. Use X\n\n## Status\n\nAccepted\n"})
+    result = cli("new", "Use Y", "--dir", "doc/adr")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "doc/adr/DR-008-use-y.md"

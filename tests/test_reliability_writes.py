@@ -166,17 +166,16 @@ def test_supersede_rewrites_only_the_changed_keys(tmp_path: Path, newline: str, 
     before = bom + OLD_RECORD.replace("\n", newline)
     changed = [line for line in difflib.ndiff(before.split(newline), after.split(newline))
                if line[:1] in "+-"]
-    assert changed == ["- status: accepted  # was proposed until March", "+ status: superseded",
-                       "+ superseded_by: [DR-003]"]
+    assert changed == ["- status: accepted  # was proposed until March",
+                       "+ status: superseded  # was proposed until March", "+ superseded_by: [DR-003]"]
     body_start = before.index("# DR-002")
     assert after[after.index("# DR-002"):] == before[body_start:]  # body byte-for-byte
 
 
 @pytest.mark.parametrize(("text", "status_line"), [
     ("# DR-002: Use Redis\n\n**Status:** ✅ **Accepted**\n**Date:** 2024-01-05\n\n## Context\n\nx\n",
-     "**Status:** Superseded by DR-003"),
-    ("# 2. Use Redis\n\nDate: 2024-01-05\n\n## Status\n\nAccepted\n\n## Context\n\nx\n",
-     "Superseded by DR-003"),
+     "**Status:**"),
+    ("# 2. Use Redis\n\nDate: 2024-01-05\n\n## Status\n\nAccepted\n\n## Context\n\nx\n", "Superseded"),
 ])
 def test_supersede_header_records_changes_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                    cli: object, text: str, status_line: str) -> None:
@@ -191,4 +190,6 @@ def test_supersede_header_records_changes_one_line(tmp_path: Path, monkeypatch: 
     before = text.split("\n")
     assert len(after) == len(before)
     differing = [(b, a) for b, a in zip(before, after, strict=True) if b != a]
-    assert len(differing) == 1 and differing[0][1] == status_line, differing
+    assert len(differing) == 1, differing
+    changed = differing[0][1]
+    assert changed.startswith(status_line) and "Superseded" in changed and "DR-003" in changed, changed

@@ -22,6 +22,11 @@ from adr_tool import __version__
 
 COMMAND_MODULES = (
     "adr_tool.cli.records",
+    "adr_tool.cli.lifecycle",
+    "adr_tool.cli.migrate",
+    "adr_tool.cli.score",
+    "adr_tool.cli.graph",
+    "adr_tool.cli.lint",
 )
 """Every command module, in help order. Each defines ``register(app)``."""
 

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 import re
 from typing import Any
 
+from adr_tool.config import DEFAULT_ALIASES, DEFAULT_STATUSES
 from adr_tool.diagnostics import Diagnostic
 from adr_tool.models import (
     HistoryEntry,
@@ -70,6 +71,10 @@ _BOLD = re.compile(r"^\s{0,3}(?:[-*+]\s+)?\*\*(?P<k>[^*\n]{1,40}?)\s*:?\s*\*\*\s
 _BULLET = re.compile(r"^\s{0,3}[-*+]\s+(?P<k>[A-Za-z][A-Za-z _-]{0,30}?)\s*:\s*(?P<v>.*)$")
 _BARE = re.compile(r"^(?P<k>Date|Status|Deciders|Tags|Owner|Author)\b\s*:?\s+(?P<v>\S.*)$", re.IGNORECASE)
 _CHOSEN = re.compile(r"Chosen option:?\s*\**\s*[\"“']?(?P<v>[^\"”'\n,]+?)[\"”']?\**\s*(?:,|$|because)", re.IGNORECASE)
+_PLAIN_WINNER = re.compile(r"^\s{0,3}(?P<k>Winner)\s*:\s*(?P<v>\S.*)$",
+                           re.IGNORECASE)
+"""A plain ``Winner: Render`` line anywhere in the body (scoring compares it, issue 5)."""
+_LEAD_BOLD = re.compile(r"^\s{0,3}\*\*(?P<v>[^*:\n]{1,120}?)\*\*(?:\s|:|$)")
 _MADR_SECTIONS = {"considered options", "decision outcome", "context and problem statement",
                   "decision drivers", "pros and cons of the options"}
 
@@ -78,8 +83,8 @@ _MADR_SECTIONS = {"considered options", "decision outcome", "context and problem
 class ParseOptions:
     """What the parser needs from the config."""
 
-    statuses: tuple[str, ...] = ("proposed", "accepted", "rejected", "deprecated", "superseded")
-    aliases: tuple[tuple[str, str], ...] = ()
+    statuses: tuple[str, ...] = tuple(DEFAULT_STATUSES)
+    aliases: tuple[tuple[str, str], ...] = tuple(sorted(DEFAULT_ALIASES.items()))
     day_first: bool = True
 
 
@@ -179,6 +184,8 @@ def _read_frontmatter(fm: fm_mod.FrontMatter, draft: _Draft) -> None:
             continue
         if name is None or (name == "decision" and key.casefold() != "decision"):
             draft.extra[key] = entry.value
+            # unknown keys keep their position too, so lint can point at them (ADR212)
+            draft.positions.setdefault(key, Pos(line=entry.key_line, column=entry.key_column))
             continue
         if name == "requires":
             draft.requires.extend(_requirements(entry, fm.start_line))
@@ -288,13 +295,16 @@ def _read_bold_fields(body: Body, draft: _Draft) -> None:
             match = _BARE.match(line)
             kind = "bare"
         if match is None:
+            match = _PLAIN_WINNER.match(line)
+            kind = "winner"
+        if match is None:
             continue
         name = _label(match["k"])
         if name is None:
             continue
         if not in_header and name not in ANYWHERE:
             continue
-        if kind != "bold" and not in_header:
+        if kind not in ("bold", "winner") and not in_header:
             continue
         value = match["v"].strip()
         column = match.start("v") + 1
@@ -302,6 +312,9 @@ def _read_bold_fields(body: Body, draft: _Draft) -> None:
             value = strip_markup(value)
             value = re.split(r"\s+[(—–-]\s*|\s*\(", value, maxsplit=1)[0].strip().rstrip(".")
         if name == "requires":
+            if "requires" in draft.positions and draft.positions["requires"].line < line_no:
+                continue  # frontmatter already says what this record requires
+            draft.positions.setdefault("requires", Pos(line=line_no, column=column))
             for target in split_list(value):
                 draft.requires.append(Requirement(kind=RequirementKind.RECORD, target=target,
                                                   pos=Pos(line=line_no, column=column)))
@@ -382,14 +395,14 @@ def _read_nygard(body: Body, draft: _Draft) -> None:
             lines = section.text.split("\n")
             for offset, line in enumerate(lines):
                 if line.strip():
-                    draft.put("status", line.strip(), section.line + 1 + offset, 1)
+                    draft.put("status", line.strip(), section.text_line + offset, 1)
                     break
             for offset, line in enumerate(lines):
                 low = strip_markup(line).strip().casefold()
                 targets = _link_targets(line)
                 if not targets:
                     continue
-                lno = section.line + 1 + offset
+                lno = section.text_line + offset
                 if low.startswith(("superseded by", "⌛")) or " superseded by" in low:
                     draft.put("superseded_by", targets, lno, 1)
                 elif low.startswith("supersedes"):
@@ -399,12 +412,12 @@ def _read_nygard(body: Body, draft: _Draft) -> None:
         elif key == "date" and "date" not in draft.values:
             for offset, line in enumerate(section.text.split("\n")):
                 if line.strip():
-                    draft.put("date", (line.strip(), line.strip()), section.line + 1 + offset, 1)
+                    draft.put("date", (line.strip(), line.strip()), section.text_line + offset, 1)
                     break
         elif key in ("deciders", "owner", "authors", "author") and "owner" not in draft.values:
             first = section.text.strip().split("\n")[0] if section.text.strip() else ""
             if first:
-                draft.put("owner", strip_markup(first), section.line + 1, 1)
+                draft.put("owner", strip_markup(first), section.text_line, 1)
 
 
 def _read_madr_outcome(body: Body, draft: _Draft) -> None:
@@ -416,8 +429,19 @@ def _read_madr_outcome(body: Body, draft: _Draft) -> None:
         match = _CHOSEN.search(section.text)
         if match:
             prefix = section.text[: match.start("v")]
-            line = section.line + 1 + prefix.count("\n") + (1 if section.text.startswith("\n") else 0)
+            line = section.text_line + prefix.count("\n")
             draft.put("decision", strip_markup(match["v"]).strip(), line, 1)
+            return
+        # "## Decision" opened by a bold option name (`**Azure Service Bus** as primary ...`);
+        # a bold label with its own colon (`**Deployment Strategy:**`) is not a decision.
+        if strip_markup(section.heading).casefold() != "decision":
+            continue
+        for line_no, text_line, _ in body.field_lines:
+            if not section.line < line_no <= section.end_line or not text_line.strip():
+                continue
+            lead = _LEAD_BOLD.match(text_line)
+            if lead:
+                draft.put("decision", lead["v"].strip(), line_no, lead.start("v") + 1)
             return
 
 
@@ -489,7 +513,8 @@ def _build(source: SourceFile, fm: fm_mod.FrontMatter | None, draft: _Draft, bod
         record_id = id_from_filename(name)
     record_id = str(record_id).strip() or id_from_filename(name)
     if not title:
-        title = _fallback_title(body_text, values, record_id)
+        title = (_fallback_title(body_text, values, record_id) if fmt is RecordFormat.GSD
+                 else _title_from_name(name))
     status_raw = values.get("status")
     statuses = list(options.statuses)
     aliases = dict(options.aliases)
@@ -510,9 +535,12 @@ def _build(source: SourceFile, fm: fm_mod.FrontMatter | None, draft: _Draft, bod
     deciders = values.get("deciders", [])
     if not owner and deciders:
         owner = ", ".join(deciders)
+    exact_title = fm is not None and any(k.casefold() in ("title", "name") for k in fm.entries)
+    final_title = (" ".join(part.strip() for part in str(title).strip().splitlines()) if exact_title
+                   else strip_markup(str(title)).strip())
     return Record(
         id=record_id,
-        title=strip_markup(str(title)).strip() or record_id,
+        title=final_title or record_id,
         status=status,
         status_raw=str(status_raw).strip() if status_raw is not None else None,
         date=date,
@@ -554,6 +582,19 @@ def _gsd_id(phase: str | None, plan: str | None) -> str | None:
         match = re.match(r"^(\d+(?:\.\d+)?)", phase)
         return f"{match[1] if match else phase}-{plan}"
     return phase or plan
+
+
+def _title_from_name(name: str) -> str:
+    """``20200102-adr-without-title.md`` -> ``Adr without title`` (ids and dates dropped)."""
+    from adr_tool.parse.normalize import stem_of
+
+    stem = stem_of(name)
+    words = re.split(r"[-_\s]+", stem)
+    while words and (words[0].isdigit() or (re.fullmatch(r"[A-Za-z]{1,6}", words[0] or "") and len(words) > 1
+                     and words[1].isdigit())):
+        words = words[2:] if not words[0].isdigit() else words[1:]
+    text = " ".join(w for w in words if w) or stem
+    return text[:1].upper() + text[1:]
 
 
 def _fallback_title(body_text: str, values: dict[str, Any], record_id: str) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from adr_tool.diagnostics import Diagnostic, warning
-from adr_tool.markdown import MarkdownCrash, OffsetMap, hazard, node_text, parse_tree
+from adr_tool.markdown import OffsetMap, hazard, node_text, parse_tree
 from adr_tool.models import Link, Pos, Section, Table, TableCell
 
 MAX_BODY_CHARS = 1024 * 1024
@@ -62,13 +62,7 @@ def parse_body(text: str, body_line: int, path: str = "") -> Body:
         return body
     omap = OffsetMap(text, body_line - 1)
     body.omap = omap
-    try:
-        root = parse_tree(text)
-    except MarkdownCrash as exc:
-        body.diagnostics.append(warning("ADR101", path, body_line, 1,
-                                        f"the Markdown parser failed on this body ({exc}); not parsed",
-                                        "Sections, tables and links of this record were not read."))
-        return body
+    root = parse_tree(text)
     headings: list[tuple[str, int, int, int]] = []  # (text, level, start byte, end byte)
     seen_h2 = False
     total = len(omap.data)
@@ -88,15 +82,18 @@ def parse_body(text: str, body_line: int, path: str = "") -> Body:
         elif kind in ("paragraph", "bullet_list", "ordered_list"):
             first = omap.line_of(span[0])
             chunk = omap.slice(span[0], span[1])
-            for i, text_line in enumerate(chunk.split("\n")):
-                body.field_lines.append((first + i, text_line, not seen_h2))
+            for i, chunk_line in enumerate(chunk.split("\n")):
+                body.field_lines.append((first + i, chunk_line, not seen_h2))
     for index, (heading_text, level, start, end) in enumerate(headings):
         next_start = headings[index + 1][2] if index + 1 < len(headings) else total
         head_line = omap.line_of(start)
         end_line = omap.line_of(max(next_start - 1, start))
-        content = omap.slice(end, next_start).strip("\n")
+        raw = omap.slice(end, next_start)
+        content = raw.lstrip("\n")
+        text_line = head_line + raw[: len(raw) - len(content)].count("\n")
         body.sections.append(Section(heading=heading_text, level=level, line=head_line,
-                                     end_line=max(end_line, head_line), text=content))
+                                     end_line=max(end_line, head_line), text=content.rstrip("\n"),
+                                     text_line=text_line))
     section_starts = [(omap.line_of(h[2]), h[0]) for h in headings]  # sorted by line
     for node in root.walk():
         name = node.name

@@ -76,18 +76,17 @@ class _TooBig(Exception):
     pass
 
 
-_PLAIN_COLLECTION_TAGS = frozenset({
-    "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map", "tag:yaml.org,2002:omap",
-    "tag:yaml.org,2002:pairs", "tag:yaml.org,2002:set",
-})
-"""Tags a list or mapping may carry; anything else (``!!python/object/apply``...) is refused."""
+class _UnsafeTag(Exception):
+    def __init__(self, node: Any) -> None:
+        super().__init__(node.tag)
+        self.node = node
 
 
-def _check_tag(node: Any) -> None:
-    """Refuse custom tags on lists and mappings (scalars are checked by the safe constructor)."""
-    if node.tag not in _PLAIN_COLLECTION_TAGS:
-        raise yaml.constructor.ConstructorError(
-            None, None, f"could not determine a constructor for the tag {node.tag!r}", node.start_mark)
+_SAFE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}"
+    for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "merge", "binary",
+              "set", "omap", "pairs", "value")
+)
 
 
 def _convert(node: Any, loader: Any, budget: _Budget, depth: int, path: str, diags: list[Diagnostic],
@@ -95,18 +94,19 @@ def _convert(node: Any, loader: Any, budget: _Budget, depth: int, path: str, dia
     budget.left -= 1
     if budget.left < 0 or depth > MAX_DEPTH:
         raise _TooBig
+    if node.tag not in _SAFE_TAGS:
+        raise _UnsafeTag(node)
     if isinstance(node, yaml.ScalarNode):
         try:
             return loader.construct_object(node)
         except (ValueError, OverflowError):
-            # an impossible timestamp (2024-02-30) resolves to a date and then fails: keep
-            # the text, so the linter can report the date instead of the loader crashing
-            return str(node.value)
+            # an implicit timestamp that is no calendar date (2024-13-45): keep the text,
+            # so lint reports ADR206 instead of the parser crashing
+            loader.recursive_objects.pop(node, None)
+            return node.value
     if isinstance(node, yaml.SequenceNode):
-        _check_tag(node)
         return [_convert(n, loader, budget, depth + 1, path, diags, shown, offset) for n in node.value]
     if isinstance(node, yaml.MappingNode):
-        _check_tag(node)
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
@@ -149,7 +149,10 @@ def explain_yaml_error(exc: yaml.MarkedYAMLError, lines: list[str]) -> str:
         what = f" (the item {bad!r})" if bad else ""
         return ("a '[' or ']' inside an unquoted item of a [...] list breaks the list" + what +
                 "; YAML reads brackets as nested lists")
-    if "found character '\\t'" in problem or "\t" in problem:
+    mark = exc.problem_mark
+    if "\t" in problem or "\\t" in problem or (
+        mark is not None and "\t" in line_text[max(mark.column - 1, 0) : mark.column + 1]
+    ) or (mark is not None and line_text[: mark.column + 1].lstrip(" ").startswith("\t")):
         return "a tab character is used for indentation; YAML only allows spaces"
     if "mapping values are not allowed" in problem:
         return "a ':' followed by a space inside an unquoted value starts a new mapping; quote the value"
@@ -169,8 +172,8 @@ def _hint_for(exc: yaml.MarkedYAMLError) -> str:
     problem = (exc.problem or "") + (exc.context or "")
     if "flow sequence" in problem:
         return 'Quote that item, e.g. "uvicorn[standard]==0.27.0", or write the list one item per line.'
-    if "\\t" in problem or "\t" in problem:
-        return "Replace tabs with spaces."
+    if "\\t" in problem or "\t" in problem or "cannot start any token" in problem:
+        return "Replace tabs with spaces, or quote values that start with a special character."
     return "Fix the YAML between the --- lines; the rest of the file was still read."
 
 
@@ -280,12 +283,6 @@ def _load_entries(yaml_text: str, shown: str, offset: int, diags: list[Diagnosti
                                "frontmatter is not a mapping of keys to values",
                                "Write 'key: value' lines between the --- lines."))
             return {}
-        if root.tag not in _PLAIN_COLLECTION_TAGS:
-            mark = root.start_mark
-            diags.append(error("ADR115", shown, mark.line + offset, mark.column + 1,
-                               f"unsupported YAML tag {root.tag!r} on the frontmatter; not read",
-                               "Only plain YAML is read (no Python or custom tags)."))
-            return {}
         budget = _Budget()
         local: list[Diagnostic] = []
         entries: dict[str, Entry] = {}
@@ -300,6 +297,12 @@ def _load_entries(yaml_text: str, shown: str, offset: int, diags: list[Diagnosti
                     "Remove one of the two keys."))
             try:
                 value = _convert(value_node, loader, budget, 1, key, local, shown, offset)
+            except _UnsafeTag as exc:
+                mark = exc.node.start_mark
+                local.append(error("ADR115", shown, mark.line + offset, mark.column + 1,
+                                   f"unsupported YAML tag {exc.node.tag!r} for '{key}'; value ignored",
+                                   "Only plain YAML is read (no Python or custom tags)."))
+                continue
             except yaml.constructor.ConstructorError as exc:
                 mark = exc.problem_mark or value_node.start_mark
                 local.append(error("ADR115", shown, mark.line + offset, mark.column + 1,

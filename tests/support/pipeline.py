@@ -85,6 +85,7 @@ def run_pipeline(folder: Path, *, site: bool = True) -> PipelineResult:
         graph.to_json()
         result.diagnostics.extend(graph.diagnostics)
         result.stages.append("graph")
+    result.diagnostics = list(dict.fromkeys(result.diagnostics))  # lint repeats load findings
     if site and site_builder() is not None:
         with tempfile.TemporaryDirectory(prefix="adr-site-") as out:
             build_site(repo, Path(out) / "site")
