@@ -68,6 +68,17 @@ def format_id(prefix: str, number: int, width: int) -> str:
     return f"{prefix}{number:0{width}d}"
 
 
+_SAFE_PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$|^$")
+
+
+def check_prefix(prefix: str) -> str:
+    """Refuse an id prefix that could leave the records folder (it comes from a config file)."""
+    if not _SAFE_PREFIX.match(prefix) or ".." in prefix:
+        raise AdrError(f"invalid id prefix {prefix!r} in the configuration",
+                       "Use letters, digits, '-', '_' or '.', e.g. prefix = \"DR-\".")
+    return prefix
+
+
 @contextlib.contextmanager
 def folder_lock(folder: Path) -> Iterator[None]:
     """Hold an exclusive flock on the folder itself (no lock file left behind)."""
@@ -122,6 +133,7 @@ def new_record(
         raise AdrError("a record needs a title", 'Example: adr new "Use Redis for the job queue"')
     if "\x00" in title:
         raise AdrError("the title contains a NUL character")
+    check_prefix(config.prefix)
     folder = folder or config.records_dir()
     folder.mkdir(parents=True, exist_ok=True)
     slug = slugify(title)
@@ -144,6 +156,8 @@ def new_record(
             record_id = format_id(config.prefix, number, config.width)
             text = render_record(template or config.template, config, {**base_context, "id": record_id})
             path = folder / f"{record_id}-{slug}.md"
+            if path.parent.resolve() != folder.resolve():  # belt and braces: never outside
+                raise AdrError(f"refusing to write {path}: outside {folder}")
             if create_exclusive(path, text):
                 return NewRecord(id=record_id, path=path, title=title)
             number += 1

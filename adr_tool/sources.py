@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 import fnmatch
 import os
 from pathlib import Path
+import stat
 
 from adr_tool.diagnostics import Diagnostic, error, info, warning
 
@@ -48,19 +49,20 @@ def display_path(path: Path) -> str:
 def decode_bytes(raw: bytes, shown: str) -> tuple[str, list[Diagnostic], bool]:
     """Decode file bytes to text, turning every encoding problem into a diagnostic."""
     diags: list[Diagnostic] = []
-    if b"\x00" in raw[:8192]:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        return "", [error("ADR102", shown, line, 1, "binary file: it contains NUL bytes",
-                          "Decision records are Markdown text files.")], False
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # before the NUL check: UTF-16 text is full of NUL bytes
         try:
             raw = raw.decode("utf-16").encode("utf-8")
             diags.append(info("ADR103", shown, 1, 1, "file is UTF-16; read it as such",
                               "Save records as UTF-8."))
         except UnicodeDecodeError:
             pass
+    if b"\x00" in raw[:8192]:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        return "", [*diags, error("ADR102", shown, line, 1, "binary file: it contains NUL bytes",
+                                  "Decision records are Markdown text files.")], False
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -76,23 +78,57 @@ def decode_bytes(raw: bytes, shown: str) -> tuple[str, list[Diagnostic], bool]:
     return text, diags, True
 
 
+def _too_large(shown: str, size: int) -> Diagnostic:
+    return error("ADR104", shown, 1, 1,
+                 f"file is {size // 1024 // 1024} MB, over the {MAX_BYTES // 1024 // 1024} MB limit; "
+                 "not parsed", "Split the record or move large content out of it.")
+
+
+def _read_bounded(path: Path) -> bytes | int | str:
+    """Read a regular file, at most MAX_BYTES + 1 bytes; a size when too large, a reason when odd.
+
+    Opened non-blocking and checked with fstat, so a FIFO or device named ``x.md`` (or a
+    symlink to /dev/zero) neither blocks nor streams forever, and a file growing between
+    stat and read cannot push past the limit.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info_ = os.fstat(fd)
+        if not stat.S_ISREG(info_.st_mode):
+            return "not a regular file"
+        if info_.st_size > MAX_BYTES:
+            return int(info_.st_size)
+        chunks: list[bytes] = []
+        left = MAX_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        raw = b"".join(chunks)
+        if len(raw) > MAX_BYTES:
+            return max(len(raw), int(os.fstat(fd).st_size))
+        return raw
+    finally:
+        os.close(fd)
+
+
 def read_source(path: Path, shown: str | None = None) -> SourceFile:
     """Read one file; never raises for bad content, only reports it."""
     shown = shown or display_path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return SourceFile(path, shown, "", (error(
-                "ADR104", shown, 1, 1,
-                f"file is {size // 1024 // 1024} MB, over the {MAX_BYTES // 1024 // 1024} MB limit; not parsed",
-                "Split the record or move large content out of it.",
-            ),), readable=False)
-        raw = path.read_bytes()
+        got = _read_bounded(path)
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
         return SourceFile(path, shown, "", (error("ADR101", shown, 1, 1, f"cannot read file: {reason}"),),
                           readable=False)
-    text, diags, ok = decode_bytes(raw, shown)
+    if isinstance(got, int):
+        return SourceFile(path, shown, "", (_too_large(shown, got),), readable=False)
+    if isinstance(got, str):
+        return SourceFile(path, shown, "", (error("ADR101", shown, 1, 1, f"cannot read file: {got}",
+                                                  "Records must be regular files."),), readable=False)
+    text, diags, ok = decode_bytes(got, shown)
     return SourceFile(path, shown, text, tuple(diags), readable=ok)
 
 

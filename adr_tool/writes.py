@@ -7,6 +7,10 @@ import os
 from pathlib import Path
 import shutil
 import tempfile
+import time
+
+STALE_TEMP_SECONDS = 3600
+"""A ``.NAME.*.tmp`` sibling older than this belongs to a writer that was killed; it is removed."""
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -29,6 +33,23 @@ def atomic_write(path: Path, text: str) -> None:
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+    sweep_stale_temps(path)
+
+
+def sweep_stale_temps(path: Path) -> None:
+    """Remove temp files a killed writer left for *path* (hidden, never read, older than an hour).
+
+    SIGKILL gives no chance to clean up; the next successful write of the same file does.
+    Younger ones are kept: they may belong to a writer that is still running.
+    """
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    prefix = f".{path.name}."
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(path.parent):
+            if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
+                with contextlib.suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                        os.unlink(entry.path)
 
 
 def create_exclusive(path: Path, text: str) -> bool:

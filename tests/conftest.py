@@ -62,3 +62,13 @@ def corpora_dirs() -> list[Path]:
 
 
 os.environ.setdefault("ADR_TEST", "1")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the long ``fuzz`` tests unless selected with ``-m fuzz`` (CI runs the quick ones)."""
+    if "fuzz" in (config.getoption("markexpr", "") or ""):
+        return
+    skip = pytest.mark.skip(reason="long property run: select it with `pytest -m fuzz`")
+    for item in items:
+        if "fuzz" in item.keywords:
+            item.add_marker(skip)

@@ -93,7 +93,9 @@ def error_edge() -> Iterator[None]:
         raise SystemExit(1) from None
     except SystemExit:
         raise
-    except Exception as exc:  # last resort: never show a traceback to a user
+    except BaseException as exc:  # last resort: never show a traceback to a user
+        # BaseException, not Exception: pyo3's PanicException (a panic in native parser
+        # code) derives from BaseException and must not escape as a traceback either
         if type(exc).__module__.split(".")[0] in ("typer", "click"):
             raise  # the framework's own control flow (usage errors, Exit, Abort)
         if os.environ.get("ADR_DEBUG"):

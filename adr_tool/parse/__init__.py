@@ -136,7 +136,8 @@ def parse_source(source: SourceFile, options: ParseOptions | None = None) -> Par
         body_line = fm.body_line
         body_text = "\n".join(text.split("\n")[body_line - 1 :])
         _read_frontmatter(fm, draft)
-    body = parse_body(body_text, body_line)
+    body = parse_body(body_text, body_line, shown)
+    diags.extend(body.diagnostics)
     fmt = _detect_format(fm, draft, body, shown)
     _read_bold_fields(body, draft)
     _read_metadata_table(body, draft)
@@ -333,7 +334,8 @@ def _read_bold_fields(body: Body, draft: _Draft) -> None:
         draft.put(name, strip_markup(value) if name != "title" else value, line_no, column)
 
 
-_LINK_TARGET = re.compile(r"\[[^\]]*\]\(([^)\s]+)[^)]*\)")
+_LINK_TARGET = re.compile(r"\[[^\[\]\n]*\]\(([^()\s]+)[^()\n]*\)")
+"""A link and its target; no class crosses a bracket, so hostile lines stay linear."""
 _ADR_REF = re.compile(r"\b((?:[A-Z]{1,6}-)\d{1,6})\b")
 
 

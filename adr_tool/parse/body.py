@@ -6,13 +6,16 @@ headings inside code fences or tables inside code are not mistaken for structure
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
-from adr_tool.markdown import OffsetMap, node_text, parse_tree
+from adr_tool.diagnostics import Diagnostic, warning
+from adr_tool.markdown import OffsetMap, hazard, node_text, parse_tree
 from adr_tool.models import Link, Pos, Section, Table, TableCell
 
-MAX_BODY_CHARS = 4 * 1024 * 1024
+MAX_BODY_CHARS = 1024 * 1024
+"""Bodies are cut here (with a diagnostic): records are 5-50 KB; parsing is ~1 s per MB."""
 
 
 @dataclass(slots=True)
@@ -27,6 +30,8 @@ class Body:
     field_lines: list[tuple[int, str, bool]] = field(default_factory=list)
     """Lines of top-level paragraphs and lists: (file line, text, before first H2)."""
     omap: OffsetMap | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    """Limits hit while parsing (body truncated or not parsed as Markdown)."""
 
 
 def _heading_level(node: Any) -> int:
@@ -34,13 +39,27 @@ def _heading_level(node: Any) -> int:
     return int(level) if isinstance(level, int) else 1
 
 
-def parse_body(text: str, body_line: int) -> Body:
-    """Parse *text* (which starts on file line *body_line*) into sections, tables, links."""
+def parse_body(text: str, body_line: int, path: str = "") -> Body:
+    """Parse *text* (which starts on file line *body_line*) into sections, tables, links.
+
+    Bodies over the limits of ``markdown.hazard`` are reported and left unparsed, so a
+    hostile record costs bounded time and can never crash the native parser.
+    """
     body = Body()
     if not text.strip():
         return body
     if len(text) > MAX_BODY_CHARS:
+        cut_line = body_line + text.count("\n", 0, MAX_BODY_CHARS)
+        body.diagnostics.append(warning(
+            "ADR104", path, cut_line, 1,
+            f"body is over {MAX_BODY_CHARS // 1024 // 1024} MB; only the first "
+            f"{MAX_BODY_CHARS // 1024 // 1024} MB were read", "Move large content out of the record."))
         text = text[:MAX_BODY_CHARS]
+    found = hazard(text)
+    if found is not None:
+        body.diagnostics.append(warning(found.code, path, body_line + found.line - 1, 1, found.message,
+                                        "Sections, tables and links of this record were not read."))
+        return body
     omap = OffsetMap(text, body_line - 1)
     body.omap = omap
     root = parse_tree(text)
@@ -75,7 +94,7 @@ def parse_body(text: str, body_line: int) -> Body:
         body.sections.append(Section(heading=heading_text, level=level, line=head_line,
                                      end_line=max(end_line, head_line), text=content.rstrip("\n"),
                                      text_line=text_line))
-    section_starts = [(omap.line_of(h[2]), h[0]) for h in headings]
+    section_starts = [(omap.line_of(h[2]), h[0]) for h in headings]  # sorted by line
     for node in root.walk():
         name = node.name
         if name == "link" or name == "image":
@@ -116,10 +135,6 @@ def _read_table(node: Any, omap: OffsetMap, section_starts: list[tuple[int, str]
                 header = cells
             else:
                 rows.append(cells)
-    section = None
-    for start_line, heading in section_starts:
-        if start_line <= line:
-            section = heading
-        else:
-            break
+    index = bisect_right(section_starts, (line, "\U0010ffff")) - 1
+    section = section_starts[index][1] if index >= 0 else None
     return Table(section=section, header=header, rows=rows, pos=Pos(line=line, column=col))

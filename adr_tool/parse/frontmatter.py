@@ -21,6 +21,8 @@ MAX_NODES = 20_000
 """Expanded YAML nodes allowed per frontmatter; stops alias bombs (billion laughs)."""
 MAX_DEPTH = 40
 MAX_FRONTMATTER_CHARS = 512 * 1024
+MAX_SYNTAX_NESTING = 1000
+"""Nesting allowed in the YAML *text* before it reaches libyaml (see ``_nesting_line``)."""
 
 _DELIM = re.compile(r"^---[ \t]*$")
 _END = re.compile(r"^(---|\.\.\.)[ \t]*$")
@@ -190,6 +192,14 @@ def load(text: str, shown: str) -> FrontMatter | None:
                                     f"{MAX_FRONTMATTER_CHARS // 1024} KB limit; not read",
                                     "Move long content into the body."))
         return fm
+    too_deep = _nesting_line(yaml_text)
+    if too_deep is not None:
+        fm.ok = False
+        fm.diagnostics.append(error("ADR113", shown, too_deep + offset, 1,
+                                    f"frontmatter nests more than {MAX_SYNTAX_NESTING} levels "
+                                    "(runaway nesting); not read",
+                                    "Remove the deep nesting."))
+        return fm
     lines = yaml_text.split("\n")
     attempt_lines = list(lines)
     first_error: Diagnostic | None = None
@@ -235,6 +245,30 @@ def load(text: str, shown: str) -> FrontMatter | None:
         fm.diagnostics.insert(0, first_error)
     fm.entries = entries
     return fm
+
+
+def _nesting_line(yaml_text: str) -> int | None:
+    """0-based line where the YAML text nests deeper than MAX_SYNTAX_NESTING, if any.
+
+    libyaml's composer recurses once per level and overflows the C stack (a segfault, not
+    an exception) at ~30,000 levels: ``a: [[[[...`` or ``- - - - ...`` in a 60 KB file.
+    Counted conservatively on the raw text (brackets inside quotes count too), so the
+    composer never sees such input; MAX_DEPTH still applies to what it builds.
+    """
+    flow = 0
+    for number, line in enumerate(yaml_text.split("\n")):
+        if len(line) - len(line.lstrip(" -?:\t")) > MAX_SYNTAX_NESTING:
+            return number
+        opens = line.count("[") + line.count("{")
+        if flow + opens > MAX_SYNTAX_NESTING:  # rare: find the deepest point of this line
+            for char in line:
+                flow += (char in "[{") - (char in "]}")
+                if flow > MAX_SYNTAX_NESTING:
+                    return number
+        else:
+            flow += opens - line.count("]") - line.count("}")
+        flow = max(flow, 0)
+    return None
 
 
 def _load_entries(yaml_text: str, shown: str, offset: int, diags: list[Diagnostic]) -> dict[str, Entry]:

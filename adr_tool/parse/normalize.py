@@ -8,7 +8,8 @@ import re
 import unicodedata
 
 _MARKUP = re.compile(r"[*_`~]+")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\[\]\n]*)\]\([^()\n]*\)")
+"""A Markdown link; the classes stop at the next bracket so a line of ``[`` stays linear."""
 _NON_WORD_LEAD = re.compile(r"^[^\w]+", re.UNICODE)
 
 

@@ -1,0 +1,1 @@
+"""Helpers shared by the reliability tests (pipeline runner, hostile-input generators)."""
