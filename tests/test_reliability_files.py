@@ -126,10 +126,10 @@ def test_unreadable_file_as_root_is_simulated(folder: Path, monkeypatch: pytest.
     (folder / "DR-002-locked.md").write_text(record(2), encoding="utf-8")
     real_open = os.open
 
-    def deny(path: object, flags: int, *args: object) -> int:
+    def deny(path: object, flags: int, *args: object, **kwargs: object) -> int:
         if str(path).endswith("DR-002-locked.md"):
             raise PermissionError(13, "Permission denied", str(path))
-        return real_open(path, flags, *args)  # type: ignore[arg-type]
+        return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "open", deny)
     ids, diags = load(folder)

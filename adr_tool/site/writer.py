@@ -162,7 +162,7 @@ class SiteWriter:
         if large:
             value = context[large]
             body = getattr(value, "body_html", "")
-            big = blob_key(body.encode("utf-8"))
+            big = blob_key(body.encode("utf-8", "replace"))
             items = [(k, dataclasses.replace(v, body_html="") if k == large else v) for k, v in items]
         key = content_key("page", template, self._fingerprint, big, repr(items))
         cached = self.cache.lookup("pages", key)
@@ -180,7 +180,7 @@ class SiteWriter:
                 f"template {template}{where} failed while rendering {site_path}: {exc}",
                 "Check your templates/site/ overrides against the shipped templates.",
             ) from None
-        data = text.encode("utf-8")
+        data = text.encode("utf-8", "replace")
         self.rendered += 1
         self.rendered_paths.append(site_path)
         stored = self.cache.store("pages", key, data)
@@ -227,9 +227,9 @@ class SiteWriter:
         not_found["root"] = info.base_url  # served for any missing path: links must be rooted
         self.page("404.html", "404.html.j2", not_found)
         self._feeds(model)
-        self.staging.write("search-index.js", model.search_js.encode("utf-8"))
+        self.staging.write("search-index.js", model.search_js.encode("utf-8", "replace"))
         for path, svg in model.badges.items():
-            self.staging.write(path, svg.encode("utf-8"))
+            self.staging.write(path, svg.encode("utf-8", "replace"))
         self._assets(model)
         for site_path, source in model.media.items():
             self.staging.copy(site_path, source)
@@ -257,8 +257,8 @@ class SiteWriter:
             names.append("mermaid-init.js")
             self.staging.copy("assets/mermaid.js", model.mermaid_source)
         for name in names:
-            self.staging.write(f"assets/{name}", self.source(f"static/{name}").encode("utf-8"))
-        self.staging.write("assets/highlight.css", highlight_css().encode("utf-8"))
+            self.staging.write(f"assets/{name}", self.source(f"static/{name}").encode("utf-8", "replace"))
+        self.staging.write("assets/highlight.css", highlight_css().encode("utf-8", "replace"))
 
 
 def highlight_css() -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 import importlib
 import importlib.util
-import inspect
 from pathlib import Path
 import tempfile
 from typing import Any
@@ -26,32 +25,21 @@ def has_module(name: str) -> bool:
         return False
 
 
-SITE_MODULES = ("adr_tool.site", "adr_tool.render.site")
-SITE_FUNCTIONS = ("build_site", "build")
-
-
 def site_builder() -> Any | None:
-    """The site build function, wherever the site engineer put it (None until merged)."""
-    for module_name in SITE_MODULES:
-        if has_module(module_name):
-            module = importlib.import_module(module_name)
-            for name in SITE_FUNCTIONS:
-                function = getattr(module, name, None)
-                if callable(function):
-                    return function
-    return None
+    """The site build function (``adr_tool.site.build_site``)."""
+    if not has_module("adr_tool.site"):
+        return None
+    from adr_tool.site.build import build_site as builder
+
+    return builder
 
 
 def build_site(repo: Repository, out: Path) -> Any:
-    """Call the site builder with the repository and an output folder (keyword when named)."""
-    builder = site_builder()
-    if builder is None:
-        raise RuntimeError("no site builder on this branch")
-    params = inspect.signature(builder).parameters
-    for keyword in ("out", "out_dir", "output", "dest"):
-        if keyword in params:
-            return builder(repo, **{keyword: out})
-    return builder(repo, out)
+    """Build the site of *repo* into *out* without a cache (each test starts clean)."""
+    from adr_tool.site.build import build_site as builder
+    from adr_tool.site.model import SiteOptions
+
+    return builder(repo, SiteOptions(out=out), cache_dir=False)
 
 
 @dataclass(slots=True)
