@@ -472,7 +472,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def adr_command(explicit: str | None) -> list[str]:
     """How to start adr: --adr, else the console script beside this interpreter, else -m."""
     if explicit:
-        return [explicit]
+        return [str(Path(explicit).resolve()) if os.sep in explicit else explicit]
     script = Path(sys.executable).parent / "adr"
     if script.is_file():
         return [str(script)]
