@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+import contextlib
 from dataclasses import dataclass, field
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -103,8 +105,30 @@ def _parse_path(args: tuple[str, str, ParseOptions]) -> ParseResult:
     return parse_source(read_source(Path(path), shown), options)
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while records are built.
+
+    Parsing creates no reference cycles, but every few hundred allocations the collector
+    rescans the records built so far: about a third of the load time on 1,000+ records
+    (DR-016). Collection resumes, as it was, when the block ends.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def parse_files(paths: Sequence[Path], options: ParseOptions) -> list[ParseResult]:
     """Read and parse files, in parallel when there are many (results keep input order)."""
+    with gc_paused():
+        return _parse_files(paths, options)
+
+
+def _parse_files(paths: Sequence[Path], options: ParseOptions) -> list[ParseResult]:
     jobs = [(str(p), display_path(p), options) for p in paths]
     if len(jobs) < PARALLEL_THRESHOLD:
         return [_parse_path(job) for job in jobs]

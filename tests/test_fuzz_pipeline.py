@@ -102,10 +102,9 @@ def test_native_parser_never_panics_visibly(capfd: pytest.CaptureFixture[str], t
 
 def test_limits_do_not_fire_on_real_records() -> None:
     """No record of ../shared (seeds and corpora) trips a size, depth or parser limit."""
-    from conftest import REPO_ROOT, SHARED
-
     from adr_tool.parse import parse_source
     from adr_tool.sources import read_source
+    from tests.conftest import REPO_ROOT, SHARED
 
     shared = SHARED if SHARED.is_dir() else REPO_ROOT.parent.parent / "shared"  # from a worktree
     files = sorted(p for p in shared.rglob("*") if p.is_file()) if shared.is_dir() else []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from pathlib import PurePosixPath
 import re
 import unicodedata
@@ -13,6 +14,7 @@ _LINK = re.compile(r"\[([^\[\]\n]*)\]\([^()\n]*\)")
 _NON_WORD_LEAD = re.compile(r"^[^\w]+", re.UNICODE)
 
 
+@lru_cache(maxsize=8192)
 def strip_markup(text: str) -> str:
     """Remove Markdown emphasis, code marks and link targets, keeping the words."""
     text = _LINK.sub(r"\1", text)

@@ -1,0 +1,54 @@
+"""Start-up stays light: heavy libraries are imported only by the commands that need them.
+
+Behaviour tests on ``sys.modules`` in a fresh interpreter (no timing): ``adr --help`` and
+``adr --version`` must not import pydantic, PyYAML, networkx, Jinja2 or a Markdown parser;
+``adr new`` must not import networkx or a Markdown parser (it never parses records).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("pydantic", "yaml", "networkx", "jinja2", "markdown_it", "markdown_it_pyrs", "rich")
+PROBE = """
+import json, sys
+sys.argv = ["adr", *json.loads(sys.argv[1])]
+from adr_tool.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+with open({out!r}, "w") as fh:
+    json.dump(sorted(m.split(".")[0] for m in sys.modules), fh)
+"""
+
+
+def imported_by(args: list[str], cwd: Path, tmp_path: Path) -> set[str]:
+    """Top-level packages imported by running ``adr *args`` in a fresh interpreter."""
+    out = tmp_path / "modules.json"
+    env = {**os.environ, "NO_COLOR": "1"}
+    done = subprocess.run([sys.executable, "-c", PROBE.format(out=str(out)), json.dumps(args)],
+                          cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(out.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], []])
+def test_help_and_version_import_no_heavy_library(args: list[str], tmp_path: Path) -> None:
+    modules = imported_by(args, tmp_path, tmp_path)
+    assert "adr_tool" in modules and "typer" in modules  # the probe really ran the CLI
+    assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
+
+
+def test_new_imports_no_graph_or_markdown_library(tmp_path: Path) -> None:
+    (tmp_path / "decisions").mkdir()
+    (tmp_path / ".adr.toml").write_text('dir = "decisions"\nprefix = "DR-"\nwidth = 3\n', encoding="utf-8")
+    modules = imported_by(["new", "Use a queue"], tmp_path, tmp_path)
+    assert [p.name for p in (tmp_path / "decisions").iterdir()] == ["DR-001-use-a-queue.md"]
+    assert not modules & {"networkx", "markdown_it", "markdown_it_pyrs", "rich"}, modules
