@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,18 +20,40 @@ VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Also show 
 
 
 def load(dir_: Path | None, files: list[Path] | None = None) -> Repository:
-    """Load the repository the way every read command does."""
+    """Load the repository the way every read command does.
+
+    The loaded records live until the command ends, so they are frozen out of the cyclic
+    garbage collector: otherwise every full collection during graph/lint/score rescans all
+    of them (about 1.3 s per collection at 2,000 records, most of ``adr graph``'s time).
+    """
     from adr_tool.config import load_config
     from adr_tool.repository import load_repository
 
     if files:
         config = load_config(Path.cwd())
-        return load_repository(dir_, files=files, config=config)
-    if dir_ is not None:
+        repo = load_repository(dir_, files=files, config=config)
+    elif dir_ is not None:
         start = dir_ if dir_.is_dir() else Path.cwd()
         config = load_config(start)
-        return load_repository(dir_, config=config)
-    return load_repository(None)
+        repo = load_repository(dir_, config=config)
+    else:
+        repo = load_repository(None)
+    freeze_loaded(repo)
+    return repo
+
+
+FREEZE_MIN_RECORDS = 200
+"""Below this the collector's rescans cost nothing worth saving (and tests stay leak-free)."""
+
+
+def freeze_loaded(repo: Repository) -> None:
+    """Move everything allocated so far (the records) out of the collector's reach.
+
+    Frozen objects are never collected, so this is only for the one repository a command
+    process keeps until it exits; small repositories are left alone.
+    """
+    if len(repo.records) >= FREEZE_MIN_RECORDS:
+        gc.freeze()
 
 
 def echo_diagnostics(repo: Repository, verbose: bool = False) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from adr_tool.cli.common import DirOption, check_format
+from adr_tool.cli.common import DirOption, check_format, freeze_loaded
 
 if TYPE_CHECKING:
     from adr_tool.repository import Repository
@@ -166,6 +166,7 @@ def _run(paths: list[Path] | None, dir_: Path | None, fmt: str, select: list[str
     from adr_tool.render.report import render_report
 
     repo, focus = _load_for_lint(dir_, paths)
+    freeze_loaded(repo)
     result = run_lint(repo, select=select or None, ignore=ignore or None, strict=strict,
                       baseline=None if write_baseline else baseline, diff_base=diff_base,
                       only_paths=focus)
