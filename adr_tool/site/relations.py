@@ -74,8 +74,10 @@ def _from_graph_module(repo: Repository) -> Relations:
         if str(u) in ids and str(v) in ids and u != v
     })
     by_record: dict[str, dict[str, list[str]]] = {}
+    empty: dict[str, list[str]] = {key: [] for key in RELATION_KEYS}
     for record in repo.records:
-        raw = graph_mod.relations_of(repo, record)
+        # one graph for the whole site: relations_of() would rebuild it per record (O(n^2))
+        raw = graph.relations(record.id) if record.id in graph else empty
         by_record.setdefault(record.id, {
             key: [str(v) for v in raw.get(key, [])] for key in RELATION_KEYS
         })
