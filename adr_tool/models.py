@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 import datetime as dt
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 
 class Status(StrEnum):
@@ -64,8 +66,14 @@ class Requirement(_Frozen):
     pos: Pos = Pos(line=1)
 
 
-class Section(_Frozen):
-    """A heading and the Markdown under it, with its line range in the file."""
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A heading and the Markdown under it, with its line range in the file.
+
+    Body structure types are slotted dataclasses, not pydantic models: a record has ~100 of
+    them, they are built only when a stage asks (``Record.sections``), and the parser made
+    them itself, so validation would bring nothing but cost (DR-018).
+    """
 
     heading: str
     level: int
@@ -79,7 +87,8 @@ class Section(_Frozen):
     """File line on which ``text`` starts."""
 
 
-class Link(_Frozen):
+@dataclass(frozen=True, slots=True)
+class Link:
     """A Markdown link or image in the body."""
 
     url: str
@@ -88,14 +97,16 @@ class Link(_Frozen):
     image: bool = False
 
 
-class TableCell(_Frozen):
+@dataclass(frozen=True, slots=True)
+class TableCell:
     """One cell of a Markdown table: its raw source text and where it starts."""
 
     text: str
     pos: Pos
 
 
-class Table(_Frozen):
+@dataclass(frozen=True, slots=True)
+class Table:
     """A Markdown table with positions, addressed by the section it sits in."""
 
     section: str | None
@@ -111,6 +122,40 @@ class HistoryEntry(_Frozen):
     date: str
     status: str
     note: str = ""
+
+
+SectionData = tuple[str, int, int, int, str, int]
+"""(heading, level, line, end_line, text, text_line)"""
+LinkData = tuple[str, str, int, int, bool]
+"""(url, text, line, column, image)"""
+CellData = tuple[str, int, int]
+"""(text, line, column)"""
+TableData = tuple[str | None, tuple[CellData, ...], tuple[tuple[CellData, ...], ...], int, int]
+"""(section, header cells, body rows, line, column)"""
+BodyData = tuple[tuple[SectionData, ...], tuple[LinkData, ...], tuple[TableData, ...]]
+"""A body's structure as plain tuples: built by the parser, stored by the parse cache."""
+EMPTY_BODY: BodyData = ((), (), ())
+
+
+@lru_cache(maxsize=65536)
+def make_pos(line: int, column: int = 1) -> Pos:
+    """One shared Pos per (line, column): positions are frozen, and a table cell or link each
+    needing its own validated model was ~10% of parse time (DR-016)."""
+    return Pos(line=line, column=column)
+
+
+def build_structure(data: BodyData) -> tuple[list[Section], list[Link], list[Table]]:
+    """Turn the compact body structure into Section, Link and Table objects."""
+    sections_data, links_data, tables_data = data
+    sections = [Section(h, lv, ln, end, text, tl) for h, lv, ln, end, text, tl in sections_data]
+    links = [Link(url, text, make_pos(ln, col), image) for url, text, ln, col, image in links_data]
+    tables = [
+        Table(section, [TableCell(t, make_pos(ln, col)) for t, ln, col in header],
+              [[TableCell(t, make_pos(ln, col)) for t, ln, col in row] for row in rows],
+              make_pos(line, column))
+        for section, header, rows, line, column in tables_data
+    ]
+    return sections, links, tables
 
 
 class Record(BaseModel):
@@ -153,11 +198,43 @@ class Record(BaseModel):
     body_line: int = 1
     """File line on which the Markdown body starts."""
     body: str = ""
-    sections: list[Section] = Field(default_factory=list)
-    links: list[Link] = Field(default_factory=list)
-    tables: list[Table] = Field(default_factory=list)
     positions: dict[str, Pos] = Field(default_factory=dict)
     """Where each metadata field was read from (field name -> position)."""
+    _structure: BodyData = PrivateAttr(default=EMPTY_BODY)
+    """Sections, links and tables as plain tuples (cheap to build, pickle and cache)."""
+    _built: tuple[list[Section], list[Link], list[Table]] | None = PrivateAttr(default=None)
+
+    @property
+    def structure(self) -> BodyData:
+        """The body structure in its compact form (what the parse cache stores)."""
+        return self._structure
+
+    def with_structure(self, data: BodyData) -> Record:
+        """Attach the parser's body structure (done once, by the parser or the cache)."""
+        self._structure = data
+        self._built = None
+        return self
+
+    def _materialise(self) -> tuple[list[Section], list[Link], list[Table]]:
+        built = self._built
+        if built is None:
+            built = self._built = build_structure(self._structure)
+        return built
+
+    @property
+    def sections(self) -> list[Section]:
+        """Body sections in file order, each with its heading, level, text and lines."""
+        return self._materialise()[0]
+
+    @property
+    def links(self) -> list[Link]:
+        """Markdown links and images of the body, in file order."""
+        return self._materialise()[1]
+
+    @property
+    def tables(self) -> list[Table]:
+        """Markdown tables of the body, in file order, each named by its section."""
+        return self._materialise()[2]
 
     def pos(self, name: str) -> Pos:
         """Position of a field, or the top of the file when it has none."""

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from adr_tool.diagnostics import Diagnostic, warning
 from adr_tool.markdown import OffsetMap, hazard, node_text, parse_tree
-from adr_tool.models import Link, Pos, Section, Table, TableCell
+from adr_tool.models import BodyData, CellData, LinkData, Section, SectionData, TableData
 
 MAX_BODY_CHARS = 1024 * 1024
 """Bodies are cut here (with a diagnostic): records are 5-50 KB; parsing is ~1 s per MB."""
@@ -23,9 +22,11 @@ MAX_BODY_CHARS = 1024 * 1024
 class Body:
     """Structure found in a record body; lines are file lines."""
 
+    section_data: list[SectionData] = field(default_factory=list)
+    table_data: list[TableData] = field(default_factory=list)
+    link_data: list[LinkData] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
+    """The sections as objects too: every reader looks at them, and there are few."""
     h1: tuple[str, int] | None = None
     """Text and line of the first level-1 heading (the usual title)."""
     field_lines: list[tuple[int, str, bool]] = field(default_factory=list)
@@ -34,12 +35,10 @@ class Body:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     """Limits hit while parsing (body truncated or not parsed as Markdown)."""
 
-
-@lru_cache(maxsize=65536)
-def make_pos(line: int, column: int) -> Pos:
-    """A shared Pos per (line, column): positions are frozen, and a table cell or link each
-    needing its own validated model was ~10% of parse time (DR-016)."""
-    return Pos(line=line, column=column)
+    @property
+    def structure(self) -> BodyData:
+        """Sections, links and tables in the compact form the record keeps."""
+        return (tuple(self.section_data), tuple(self.link_data), tuple(self.table_data))
 
 
 def _heading_level(node: Any) -> int:
@@ -99,9 +98,8 @@ def parse_body(text: str, body_line: int, path: str = "") -> Body:
         raw = omap.slice(end, next_start)
         content = raw.lstrip("\n")
         text_line = head_line + raw[: len(raw) - len(content)].count("\n")
-        body.sections.append(Section(heading=heading_text, level=level, line=head_line,
-                                     end_line=max(end_line, head_line), text=content.rstrip("\n"),
-                                     text_line=text_line))
+        body.section_data.append((heading_text, level, head_line, max(end_line, head_line),
+                                  content.rstrip("\n"), text_line))
     section_starts = [(omap.line_of(h[2]), h[0]) for h in headings]  # sorted by line
     for node in root.walk():
         name = node.name
@@ -111,38 +109,38 @@ def parse_body(text: str, body_line: int, path: str = "") -> Body:
             if span is None or not isinstance(url, str):
                 continue
             line, col = omap.position(span[0])
-            body.links.append(Link(url=url, text=node_text(node), pos=make_pos(line, col),
-                                   image=name == "image"))
+            body.link_data.append((url, node_text(node), line, col, name == "image"))
         elif name == "table":
             table = _read_table(node, omap, section_starts)
             if table is not None:
-                body.tables.append(table)
+                body.table_data.append(table)
+    body.sections = [Section(*data) for data in body.section_data]
     return body
 
 
-def _cell(node: Any, omap: OffsetMap, row_start: tuple[int, int]) -> TableCell:
+def _cell(node: Any, omap: OffsetMap, row_start: tuple[int, int]) -> CellData:
     span = node.srcmap
     if span is None:
-        return TableCell(text="", pos=make_pos(row_start[0], row_start[1]))
+        return ("", row_start[0], row_start[1])
     line, col = omap.position(span[0])
-    return TableCell(text=omap.slice(span[0], span[1]).strip(), pos=make_pos(line, col))
+    return (omap.slice(span[0], span[1]).strip(), line, col)
 
 
-def _read_table(node: Any, omap: OffsetMap, section_starts: list[tuple[int, str]]) -> Table | None:
+def _read_table(node: Any, omap: OffsetMap, section_starts: list[tuple[int, str]]) -> TableData | None:
     span = node.srcmap
     if span is None:
         return None
     line, col = omap.position(span[0])
-    header: list[TableCell] = []
-    rows: list[list[TableCell]] = []
+    header: tuple[CellData, ...] = ()
+    rows: list[tuple[CellData, ...]] = []
     for part in node.children:
         for row in part.children:
             row_pos = omap.position(row.srcmap[0]) if row.srcmap else (line, col)
-            cells = [_cell(c, omap, row_pos) for c in row.children]
+            cells = tuple([_cell(c, omap, row_pos) for c in row.children])
             if part.name == "thead":
                 header = cells
             else:
                 rows.append(cells)
     index = bisect_right(section_starts, (line, "\U0010ffff")) - 1
     section = section_starts[index][1] if index >= 0 else None
-    return Table(section=section, header=header, rows=rows, pos=make_pos(line, col))
+    return (section, header, tuple(rows), line, col)

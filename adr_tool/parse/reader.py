@@ -360,31 +360,29 @@ def _status_links(value: str, line: int, column: int, draft: _Draft) -> None:
 
 
 def _read_metadata_table(body: Body, draft: _Draft) -> None:
-    for table in body.tables[:2]:
-        if len(table.header) != 2:
+    for _, header, rows, _, _ in body.table_data[:2]:
+        if len(header) != 2:
             continue
-        rows = table.rows
-        head = strip_markup(table.header[0].text).casefold()
+        head = strip_markup(header[0][0]).casefold()
         if head not in ("metadata", "field", "key", "property", "attribute", "name") and not any(
-            _label(r[0].text) in ("status", "date") for r in rows if r
+            _label(r[0][0]) in ("status", "date") for r in rows if r
         ):
             continue
         for row in rows:
             if len(row) < 2:
                 continue
-            name = _label(row[0].text)
+            name = _label(row[0][0])
             if name is None:
                 continue
-            cell = row[1]
-            value = cell.text
+            value, line, column = row[1]
             if name in ("date", "review_date"):
-                draft.put(name, (value, value), cell.pos.line, cell.pos.column)
+                draft.put(name, (value, value), line, column)
             elif name == "related" or name in LIST_FIELDS:
-                draft.put(name, split_list(value), cell.pos.line, cell.pos.column)
+                draft.put(name, split_list(value), line, column)
             elif name == "status":
-                draft.put(name, value, cell.pos.line, cell.pos.column)
+                draft.put(name, value, line, column)
             else:
-                draft.put(name, strip_markup(value), cell.pos.line, cell.pos.column)
+                draft.put(name, strip_markup(value), line, column)
         return
 
 
@@ -464,8 +462,8 @@ def _detect_format(fm: fm_mod.FrontMatter | None, draft: _Draft, body: Body, sho
         if re.match(r"^\d{8}-", name):
             return RecordFormat.LOG4BRAINS
         return RecordFormat.MADR if madr_body else RecordFormat.BOLD_FIELD
-    for table in body.tables[:1]:
-        if len(table.header) == 2 and strip_markup(table.header[0].text).casefold() == "metadata":
+    for _, cells, _, _, _ in body.table_data[:1]:
+        if len(cells) == 2 and strip_markup(cells[0][0]).casefold() == "metadata":
             return RecordFormat.TABLE
     if "status" in sections or any(_BARE.match(line) for line in header):
         return RecordFormat.NYGARD
@@ -566,11 +564,8 @@ def _build(source: SourceFile, fm: fm_mod.FrontMatter | None, draft: _Draft, bod
         has_frontmatter=fm is not None,
         body_line=body_line,
         body=body_text,
-        sections=body.sections,
-        links=body.links,
-        tables=body.tables,
         positions=positions,
-    )
+    ).with_structure(body.structure)
 
 
 def _is_gsd_summary(name: str, draft: _Draft) -> bool:
