@@ -295,6 +295,12 @@ class OffsetMap:
         self._last = (index, offset, column)
         return index + 1 + self._line_offset, column
 
+    def char_offset(self, offset: int) -> int:
+        """Index in the text (in characters) of a byte offset."""
+        if self._ascii:
+            return offset
+        return len(self._data[:offset].decode("utf-8", "replace"))
+
     def slice(self, start: int, end: int) -> str:
         """Text between two byte offsets."""
         return self._data[start:end].decode("utf-8", "replace")

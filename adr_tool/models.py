@@ -44,6 +44,11 @@ class Pos(_Frozen):
     line: int
     column: int = 1
 
+    def __reduce__(self) -> tuple[Any, tuple[int, int]]:
+        # pickled as a call to the shared factory: the parse cache and the process pool
+        # move ~10 of these per record, and pydantic's own pickling is 10x slower
+        return make_pos, (self.line, self.column)
+
 
 class RequirementKind(StrEnum):
     """How a ``requires`` entry names what it depends on."""
@@ -124,8 +129,9 @@ class HistoryEntry(_Frozen):
     note: str = ""
 
 
-SectionData = tuple[str, int, int, int, str, int]
-"""(heading, level, line, end_line, text, text_line)"""
+SectionData = tuple[str, int, int, int, int, int, int]
+"""(heading, level, line, end_line, text start, text end, text_line): the text is a slice of
+the record's body (by character index), so the cache does not store it twice."""
 LinkData = tuple[str, str, int, int, bool]
 """(url, text, line, column, image)"""
 CellData = tuple[str, int, int]
@@ -144,10 +150,11 @@ def make_pos(line: int, column: int = 1) -> Pos:
     return Pos(line=line, column=column)
 
 
-def build_structure(data: BodyData) -> tuple[list[Section], list[Link], list[Table]]:
+def build_structure(data: BodyData, body: str) -> tuple[list[Section], list[Link], list[Table]]:
     """Turn the compact body structure into Section, Link and Table objects."""
     sections_data, links_data, tables_data = data
-    sections = [Section(h, lv, ln, end, text, tl) for h, lv, ln, end, text, tl in sections_data]
+    sections = [Section(h, lv, ln, end, body[start:stop], tl)
+                for h, lv, ln, end, start, stop, tl in sections_data]
     links = [Link(url, text, make_pos(ln, col), image) for url, text, ln, col, image in links_data]
     tables = [
         Table(section, [TableCell(t, make_pos(ln, col)) for t, ln, col in header],
@@ -218,7 +225,7 @@ class Record(BaseModel):
     def _materialise(self) -> tuple[list[Section], list[Link], list[Table]]:
         built = self._built
         if built is None:
-            built = self._built = build_structure(self._structure)
+            built = self._built = build_structure(self._structure, self.body)
         return built
 
     @property

@@ -15,7 +15,7 @@ from adr_tool.errors import NotFoundError
 from adr_tool.models import Record
 from adr_tool.parse import ParseOptions, ParseResult, parse_source
 from adr_tool.parse.normalize import number_of, stem_of
-from adr_tool.sources import discover, display_path, read_source
+from adr_tool.sources import SourceFile, discover, display_path, read_raw, source_from_bytes
 
 PARALLEL_THRESHOLD = 400
 """Above this many files, parsing is spread over a process pool (2 cores pay off here)."""
@@ -100,9 +100,9 @@ def parse_options(config: Config) -> ParseOptions:
     )
 
 
-def _parse_path(args: tuple[str, str, ParseOptions]) -> ParseResult:
-    path, shown, options = args
-    return parse_source(read_source(Path(path), shown), options)
+def _parse_bytes(args: tuple[str, str, bytes, ParseOptions]) -> ParseResult:
+    path, shown, raw, options = args
+    return parse_source(source_from_bytes(Path(path), shown, raw), options)
 
 
 @contextlib.contextmanager
@@ -122,26 +122,75 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def parse_files(paths: Sequence[Path], options: ParseOptions) -> list[ParseResult]:
-    """Read and parse files, in parallel when there are many (results keep input order)."""
+def parse_files(paths: Sequence[Path], options: ParseOptions,
+                cache_folder: Path | None = None) -> list[ParseResult]:
+    """Read and parse files, in parallel when there are many (results keep input order).
+
+    With *cache_folder*, results are looked up by the hash of each file's bytes first and
+    only the files that changed are parsed (DR-018).
+    """
     with gc_paused():
-        return _parse_files(paths, options)
+        return _parse_files(paths, options, cache_folder)
 
 
-def _parse_files(paths: Sequence[Path], options: ParseOptions) -> list[ParseResult]:
-    jobs = [(str(p), display_path(p), options) for p in paths]
+def _parse_files(paths: Sequence[Path], options: ParseOptions,
+                 cache_folder: Path | None) -> list[ParseResult]:
+    from adr_tool.parse.cache import ParseCache, file_key
+
+    cache = ParseCache(cache_folder, options) if cache_folder is not None else None
+    results: list[ParseResult | None] = []
+    jobs: list[tuple[str, str, bytes, ParseOptions]] = []
+    slots: list[tuple[int, bytes]] = []
+    keys: list[bytes] = []
+    for path in paths:
+        shown = display_path(path)
+        got = read_raw(path, shown)
+        if isinstance(got, SourceFile):
+            results.append(parse_source(got, options))
+            continue
+        if cache is not None and cache.enabled:
+            key = file_key(shown, got)
+            keys.append(key)
+            found = cache.get(key)
+            if found is not None:
+                results.append(found)
+                continue
+            slots.append((len(results), key))
+        else:
+            slots.append((len(results), b""))
+        results.append(None)
+        jobs.append((str(path), shown, got, options))
+    for (index, key), result in zip(slots, _run(jobs), strict=True):
+        results[index] = result
+        if cache is not None and key:
+            cache.put(key, result)
+    if cache is not None:
+        cache.save(keys)
+    return [r for r in results if r is not None]
+
+
+def _run(jobs: list[tuple[str, str, bytes, ParseOptions]]) -> list[ParseResult]:
     if len(jobs) < PARALLEL_THRESHOLD:
-        return [_parse_path(job) for job in jobs]
+        return [_parse_bytes(job) for job in jobs]
     import concurrent.futures
     import multiprocessing
     import os
 
     workers = min(os.cpu_count() or 1, 4)
     if workers < 2:
-        return [_parse_path(job) for job in jobs]
+        return [_parse_bytes(job) for job in jobs]
     context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_parse_path, jobs, chunksize=max(len(jobs) // (workers * 4), 16)))
+        return list(pool.map(_parse_bytes, jobs, chunksize=max(len(jobs) // (workers * 4), 16)))
+
+
+def _cache_folder(config: Config, cache: bool | None) -> Path | None:
+    """Where the parse cache lives, or None when caching is off (``cache=False``/ADR_NO_CACHE)."""
+    from adr_tool.parse.cache import cache_disabled, cache_root
+
+    if cache is False or (cache is None and cache_disabled()):
+        return None
+    return cache_root(config.root)
 
 
 def load_repository(
@@ -149,6 +198,7 @@ def load_repository(
     *,
     files: Sequence[str | Path] | None = None,
     config: Config | None = None,
+    cache: bool | None = None,
     **overrides: Any,
 ) -> Repository:
     """Load records from a folder (default: configured/autodetected) or from explicit files."""
@@ -183,7 +233,7 @@ def load_repository(
             root = root.parent
         else:
             paths, notes = discover(root, config.ignore)
-    results = parse_files(paths, parse_options(config))
+    results = parse_files(paths, parse_options(config), _cache_folder(config, cache))
     records: list[Record] = []
     diagnostics: list[Diagnostic] = []
     for result in results:

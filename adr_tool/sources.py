@@ -117,6 +117,12 @@ def _read_bounded(path: Path) -> bytes | int | str:
 def read_source(path: Path, shown: str | None = None) -> SourceFile:
     """Read one file; never raises for bad content, only reports it."""
     shown = shown or display_path(path)
+    got = read_raw(path, shown)
+    return got if isinstance(got, SourceFile) else source_from_bytes(path, shown, got)
+
+
+def read_raw(path: Path, shown: str) -> bytes | SourceFile:
+    """A file's bytes, or an unreadable SourceFile saying why (the parse cache keys on bytes)."""
     try:
         got = _read_bounded(path)
     except OSError as exc:
@@ -128,7 +134,12 @@ def read_source(path: Path, shown: str | None = None) -> SourceFile:
     if isinstance(got, str):
         return SourceFile(path, shown, "", (error("ADR101", shown, 1, 1, f"cannot read file: {got}",
                                                   "Records must be regular files."),), readable=False)
-    text, diags, ok = decode_bytes(got, shown)
+    return got
+
+
+def source_from_bytes(path: Path, shown: str, raw: bytes) -> SourceFile:
+    """Decode bytes read by ``read_raw``."""
+    text, diags, ok = decode_bytes(raw, shown)
     return SourceFile(path, shown, text, tuple(diags), readable=ok)
 
 

@@ -97,9 +97,14 @@ def parse_body(text: str, body_line: int, path: str = "") -> Body:
         end_line = omap.line_of(max(next_start - 1, start))
         raw = omap.slice(end, next_start)
         content = raw.lstrip("\n")
-        text_line = head_line + raw[: len(raw) - len(content)].count("\n")
+        lead = len(raw) - len(content)
+        text_line = head_line + lead
+        section_text = content.rstrip("\n")
+        text_start = omap.char_offset(end) + lead
         body.section_data.append((heading_text, level, head_line, max(end_line, head_line),
-                                  content.rstrip("\n"), text_line))
+                                  text_start, text_start + len(section_text), text_line))
+        body.sections.append(Section(heading_text, level, head_line, max(end_line, head_line),
+                                     section_text, text_line))
     section_starts = [(omap.line_of(h[2]), h[0]) for h in headings]  # sorted by line
     for node in root.walk():
         name = node.name
@@ -114,7 +119,6 @@ def parse_body(text: str, body_line: int, path: str = "") -> Body:
             table = _read_table(node, omap, section_starts)
             if table is not None:
                 body.table_data.append(table)
-    body.sections = [Section(*data) for data in body.section_data]
     return body
 
 

@@ -1,0 +1,197 @@
+"""Content-hash cache of parse results, so unchanged records are never parsed twice (DR-018).
+
+One pack file per parser fingerprint under ``.adr-cache/parse/``, mapping the hash of a
+file's bytes (and its shown path) to what ``parse_source`` returned for it. The fingerprint
+covers the tool version, the parse options and the size and mtime of every module that
+shapes a record, so a hit is always what a fresh parse would give; deleting the folder only
+makes the next run slower.
+
+The pack is a pickle, and unpickling runs code, so a pack planted by a pull request must
+never be loaded: each pack is signed with a keyed BLAKE2b MAC whose key lives in the user's
+own cache folder (``$XDG_CACHE_HOME/adr-tool/key``, mode 0600), outside every repository. A
+pack with a bad or missing signature is ignored, as is anything that fails to load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+import contextlib
+import hashlib
+import hmac
+import os
+from pathlib import Path
+import pickle
+import tempfile
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from adr_tool.parse.reader import ParseOptions, ParseResult
+
+CACHE_VERSION = "1"
+"""Bump when the cached shape changes in a way the module fingerprint would not notice."""
+MAGIC = b"ADRPARSE1\n"
+MAC_SIZE = 32
+_SHAPING_MODULES = ("models.py", "markdown.py", "markdown_fallback.py", "sources.py", "config.py",
+                    "diagnostics.py", "parse/reader.py", "parse/body.py", "parse/frontmatter.py",
+                    "parse/normalize.py", "parse/cache.py")
+
+
+def cache_disabled() -> bool:
+    """``ADR_NO_CACHE=1`` turns every cache off (handy when measuring cold runs)."""
+    return os.environ.get("ADR_NO_CACHE", "").strip() not in ("", "0", "false", "no")
+
+
+def cache_root(project_root: Path) -> Path:
+    """``.adr-cache`` in the project root, or ``$ADR_CACHE_DIR`` when set."""
+    override = os.environ.get("ADR_CACHE_DIR")
+    return Path(override) if override else project_root / ".adr-cache"
+
+
+def file_key(shown: str, raw: bytes) -> bytes:
+    """The cache key of one file: its bytes and the path its diagnostics will name."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(shown.encode("utf-8", "surrogateescape"))
+    digest.update(b"\0")
+    digest.update(raw)
+    return digest.digest()
+
+
+def fingerprint(options: ParseOptions) -> str:
+    """What, besides a file's bytes, decides its parse result."""
+    from adr_tool import __version__
+
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.blake2b(digest_size=12)
+    digest.update(f"{CACHE_VERSION}\0{__version__}\0{options!r}".encode())
+    for name in _SHAPING_MODULES:
+        with contextlib.suppress(OSError):
+            info = (package / name).stat()
+            digest.update(f"\0{name}:{info.st_size}:{info.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def _user_key() -> bytes | None:
+    """The secret that signs packs, created on first use; None when it cannot be kept."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = Path(base) / "adr-tool" / "key"
+    with contextlib.suppress(OSError):
+        data = path.read_bytes()
+        if len(data) >= 32:
+            return data[:32]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        with contextlib.suppress(OSError):
+            data = path.read_bytes()
+            if len(data) >= 32:
+                return data[:32]
+        return None
+    except OSError:
+        return None
+    secret = os.urandom(32)
+    try:
+        os.write(fd, secret)
+    finally:
+        os.close(fd)
+    return secret
+
+
+def _mac(key: bytes, payload: bytes | memoryview) -> bytes:
+    return hashlib.blake2b(payload, key=key, digest_size=MAC_SIZE).digest()
+
+
+class ParseCache:
+    """The pack of one project and fingerprint: look up, add, and save when something changed."""
+
+    def __init__(self, folder: Path | None, options: ParseOptions) -> None:
+        self._key = _user_key() if folder is not None else None
+        self.path = (folder / "parse" / f"{fingerprint(options)}.pickle"
+                     if folder is not None and self._key is not None else None)
+        self._entries: dict[bytes, ParseResult] = {}
+        self._added = 0
+        self.hits = 0
+        self.misses = 0
+        if self.path is not None:
+            self._entries = self._read(self.path)
+
+    @property
+    def enabled(self) -> bool:
+        """False when there is nowhere (or no key) to keep the cache."""
+        return self.path is not None
+
+    def _read(self, path: Path) -> dict[bytes, ParseResult]:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return {}
+        head = len(MAGIC) + MAC_SIZE
+        if len(data) < head or not data.startswith(MAGIC) or self._key is None:
+            return {}
+        payload = memoryview(data)[head:]
+        if not hmac.compare_digest(data[len(MAGIC):head], _mac(self._key, payload)):
+            return {}
+        try:
+            loaded: Any = pickle.loads(payload)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
+                ValueError, IndexError, KeyError, MemoryError):  # a damaged pack is a miss
+            return {}
+        return loaded if isinstance(loaded, dict) else {}
+
+    def get(self, key: bytes) -> ParseResult | None:
+        """The cached result for a file key, counting hits and misses."""
+        found = self._entries.get(key)
+        if found is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return found
+
+    def put(self, key: bytes, result: ParseResult) -> None:
+        """Remember a fresh result (saved by ``save``)."""
+        if self.path is not None:
+            self._entries[key] = result
+            self._added += 1
+
+    def save(self, live: Iterable[bytes]) -> None:
+        """Write the pack if anything was added; entries of files gone for good are dropped.
+
+        Entries not in *live* are kept while the pack is at most twice the live set (so
+        alternating between two subsets of a folder does not thrash), then pruned.
+        """
+        if self.path is None or self._key is None or not self._added:
+            return
+        live_keys = set(live)
+        entries = self._entries
+        if len(entries) > 2 * len(live_keys) + 64:
+            entries = {k: v for k, v in entries.items() if k in live_keys}
+        try:
+            payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _ignore_folder(self.path.parent.parent)
+            fd, tmp = tempfile.mkstemp(prefix=".pack.", suffix=".tmp", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(MAGIC)
+                    fh.write(_mac(self._key, payload))
+                    fh.write(payload)
+                os.replace(tmp, self.path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+            for stale in self.path.parent.glob("*.pickle"):
+                if stale != self.path:
+                    with contextlib.suppress(OSError):
+                        stale.unlink()
+        except (OSError, pickle.PicklingError, RecursionError):
+            return  # a cache that cannot be written is just a slower next run
+
+
+def _ignore_folder(folder: Path) -> None:
+    """Keep the cache out of version control, whatever the project's .gitignore says."""
+    marker = folder / ".gitignore"
+    if not marker.exists():
+        with contextlib.suppress(OSError):
+            marker.write_text("# written by adr: this folder is a cache, safe to delete\n*\n",
+                              encoding="utf-8")
