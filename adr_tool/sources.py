@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 import fnmatch
+from functools import lru_cache
 import os
 from pathlib import Path
+import re
 import stat
 
 from adr_tool.diagnostics import Diagnostic, error, info, warning
@@ -37,13 +39,26 @@ class SourceFile:
     """False when the file could not be read or decoded at all (binary, too large...)."""
 
 
-def display_path(path: Path) -> str:
-    """Show *path* relative to the working directory when it is below it."""
+def display_path(path: Path | str) -> str:
+    """Show *path* relative to the working directory when it is below it.
+
+    Called once per record on every load: the common case (a file below the working
+    directory) is a prefix cut, ~10x cheaper than ``os.path.relpath``.
+    """
     try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        rel = str(path)
-    return Path(rel).as_posix()
+        absolute = os.path.abspath(path)
+        cwd = os.getcwd()
+    except (OSError, ValueError):
+        absolute, cwd = os.fspath(path), ""
+    prefix = cwd.rstrip(os.sep) + os.sep
+    if cwd and absolute.startswith(prefix) and len(absolute) > len(prefix):
+        rel = absolute[len(prefix):]
+    else:
+        try:
+            rel = os.path.relpath(path)
+        except (OSError, ValueError):
+            rel = os.fspath(path)
+    return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
 
 def decode_bytes(raw: bytes, shown: str) -> tuple[str, list[Diagnostic], bool]:
@@ -148,7 +163,13 @@ def is_skipped_name(name: str, extra_globs: tuple[str, ...] | list[str] = ()) ->
     low = name.casefold()
     if low in SKIP_NAMES:
         return True
-    return any(fnmatch.fnmatch(low, g) for g in (*SKIP_GLOBS, *extra_globs))
+    return _skip_pattern(tuple(extra_globs)).match(low) is not None
+
+
+@lru_cache(maxsize=32)
+def _skip_pattern(extra_globs: tuple[str, ...]) -> re.Pattern[str]:
+    """All skip globs as one compiled pattern (fnmatch per glob per file added up at 10,000)."""
+    return re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in (*SKIP_GLOBS, *extra_globs)))
 
 
 def discover(root: Path, extra_ignore: tuple[str, ...] | list[str] = ()) -> tuple[list[Path], list[Diagnostic]]:

@@ -121,18 +121,23 @@ class ParseCache:
         return self.path is not None
 
     def _read(self, path: Path) -> dict[bytes, ParseResult]:
+        """Verify the signature, then unpickle straight from the file (no second copy in memory)."""
+        if self._key is None:
+            return {}
         try:
-            data = path.read_bytes()
+            with path.open("rb") as fh:
+                head = fh.read(len(MAGIC) + MAC_SIZE)
+                if len(head) < len(MAGIC) + MAC_SIZE or not head.startswith(MAGIC):
+                    return {}
+                digest = hashlib.blake2b(key=self._key, digest_size=MAC_SIZE)
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(chunk)
+                if not hmac.compare_digest(head[len(MAGIC):], digest.digest()):
+                    return {}
+                fh.seek(len(head))
+                loaded: Any = pickle.load(fh)
         except OSError:
             return {}
-        head = len(MAGIC) + MAC_SIZE
-        if len(data) < head or not data.startswith(MAGIC) or self._key is None:
-            return {}
-        payload = memoryview(data)[head:]
-        if not hmac.compare_digest(data[len(MAGIC):head], _mac(self._key, payload)):
-            return {}
-        try:
-            loaded: Any = pickle.loads(payload)
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
                 ValueError, IndexError, KeyError, MemoryError):  # a damaged pack is a miss
             return {}
