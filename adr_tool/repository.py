@@ -184,13 +184,14 @@ def _run(jobs: list[tuple[str, str, bytes, ParseOptions]]) -> list[ParseResult]:
         return list(pool.map(_parse_bytes, jobs, chunksize=max(len(jobs) // (workers * 4), 16)))
 
 
-def _cache_folder(config: Config, cache: bool | None) -> Path | None:
-    """Where the parse cache lives, or None when caching is off (``cache=False``/ADR_NO_CACHE)."""
+def _cache_folder(root: Path, cache: bool | None) -> Path | None:
+    """Where the parse cache of *root* lives, or None when caching is off (``cache=False``,
+    ``ADR_NO_CACHE=1``)."""
     from adr_tool.parse.cache import cache_disabled, cache_root
 
     if cache is False or (cache is None and cache_disabled()):
         return None
-    return cache_root(config.root)
+    return cache_root(root)
 
 
 def load_repository(
@@ -233,7 +234,7 @@ def load_repository(
             root = root.parent
         else:
             paths, notes = discover(root, config.ignore)
-    results = parse_files(paths, parse_options(config), _cache_folder(config, cache))
+    results = parse_files(paths, parse_options(config), _cache_folder(root, cache))
     records: list[Record] = []
     diagnostics: list[Diagnostic] = []
     for result in results:

@@ -141,7 +141,11 @@ class Workload:
 # -- hooks -------------------------------------------------------------------------------------
 
 def _clear_cache(ctx: Context) -> None:
+    """Forget every cache: the parse cache (DR-018) and the site's page cache."""
     shutil.rmtree(ctx.corpus.root / ".adr-cache", ignore_errors=True)
+    shutil.rmtree(ctx.scratch / ".adr-cache", ignore_errors=True)
+    if ctx.env.get("ADR_CACHE_DIR"):
+        shutil.rmtree(ctx.env["ADR_CACHE_DIR"], ignore_errors=True)
 
 
 def _clear_site(ctx: Context) -> None:
@@ -505,6 +509,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="adr-bench-") as tmp:
         scratch = Path(tmp)
+        env["ADR_CACHE_DIR"] = str(scratch / "parse-cache")  # the bench owns (and clears) the cache
+        env.pop("ADR_NO_CACHE", None)
         first = True
         for size in args.sizes:
             log(f"corpus: {size:,} records ({args.style}, seed {args.seed})")

@@ -16,8 +16,17 @@ SEEDS = SHARED / "seeds"
 CORPORA = SHARED / "corpora"
 
 
+@pytest.fixture(scope="session")
+def _user_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
 @pytest.fixture(autouse=True)
-def _stable_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def _stable_env(monkeypatch: pytest.MonkeyPatch, _user_cache_home: Path) -> None:
+    # the parse cache (DR-018) and its key live here, never in the tester's own ~/.cache
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_user_cache_home))
+    monkeypatch.delenv("ADR_CACHE_DIR", raising=False)
+    monkeypatch.delenv("ADR_NO_CACHE", raising=False)
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("TERM", "dumb")

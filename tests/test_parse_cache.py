@@ -9,7 +9,7 @@ import pickle
 import pytest
 
 from adr_tool.parse import ParseOptions
-from adr_tool.parse.cache import MAC_SIZE, MAGIC, ParseCache
+from adr_tool.parse.cache import MAC_SIZE, MAGIC, ParseCache, cache_root
 from adr_tool.repository import load_repository, parse_files
 
 RECORD = """---
@@ -68,15 +68,27 @@ def _snapshot(folder: Path, cache: bool) -> list[object]:
 
 
 def _cache(folder: Path) -> ParseCache:
-    return ParseCache(folder.parent / ".adr-cache", ParseOptions())
+    return ParseCache(cache_root(folder), ParseOptions())
+
+
+def _files(folder: Path) -> set[Path]:
+    return set(folder.parent.rglob("*"))
+
+
+def _packs(folder: Path) -> list[Path]:
+    return list(cache_root(folder).glob("*.pickle"))
 
 
 def test_cached_load_equals_fresh_parse(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
+    before = _files(folder)
     fresh = _snapshot(folder, cache=False)
-    assert not (folder.parent / ".adr-cache").exists()
+    assert not _packs(folder)
     first = _snapshot(folder, cache=True)
-    assert (folder.parent / ".adr-cache" / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
+    assert len(_packs(folder)) == 1
+    assert _files(folder) == before  # the cache never writes into the project
+    base = tmp_path / "user-cache" / "adr-tool"
+    assert (base / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
     second = _snapshot(folder, cache=True)
     assert fresh == first == second
 
@@ -84,7 +96,7 @@ def test_cached_load_equals_fresh_parse(tmp_path: Path) -> None:
 def test_only_changed_files_are_parsed_again(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
     paths = sorted(folder.glob("*.md"))
-    cache_folder = folder.parent / ".adr-cache"
+    cache_folder = cache_root(folder)
     parse_files(paths, ParseOptions(), cache_folder)
     cache = _cache(folder)
     assert cache.enabled
@@ -106,7 +118,7 @@ def test_only_changed_files_are_parsed_again(tmp_path: Path) -> None:
 def test_planted_pack_is_never_unpickled(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
     load_repository(folder, cache=True)
-    packs = list((folder.parent / ".adr-cache" / "parse").glob("*.pickle"))
+    packs = _packs(folder)
     assert len(packs) == 1
     marker = tmp_path / "pwned"
 
@@ -124,7 +136,7 @@ def test_planted_pack_is_never_unpickled(tmp_path: Path) -> None:
 def test_damaged_pack_is_a_miss(tmp_path: Path, damage: bytes) -> None:
     folder = _folder(tmp_path)
     expected = _snapshot(folder, cache=True)
-    for pack in (folder.parent / ".adr-cache" / "parse").glob("*.pickle"):
+    for pack in _packs(folder):
         pack.write_bytes(damage)
     assert _snapshot(folder, cache=True) == expected
 
@@ -132,7 +144,7 @@ def test_damaged_pack_is_a_miss(tmp_path: Path, damage: bytes) -> None:
 def test_truncated_signed_pack_is_a_miss(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
     expected = _snapshot(folder, cache=True)
-    for pack in (folder.parent / ".adr-cache" / "parse").glob("*.pickle"):
+    for pack in _packs(folder):
         pack.write_bytes(pack.read_bytes()[:-10])
     assert _snapshot(folder, cache=True) == expected
 
@@ -141,7 +153,7 @@ def test_no_cache_env_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyP
     folder = _folder(tmp_path)
     monkeypatch.setenv("ADR_NO_CACHE", "1")
     load_repository(folder)
-    assert not (folder.parent / ".adr-cache").exists()
+    assert not _packs(folder)
 
 
 def test_cache_dir_override_and_deletion(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -149,8 +161,8 @@ def test_cache_dir_override_and_deletion(tmp_path: Path, monkeypatch: pytest.Mon
     elsewhere = tmp_path / "elsewhere"
     monkeypatch.setenv("ADR_CACHE_DIR", str(elsewhere))
     expected = _snapshot(folder, cache=True)
-    assert list((elsewhere / "parse").glob("*.pickle"))
-    assert not (folder.parent / ".adr-cache").exists()
+    assert list((elsewhere / "parse").glob("*/*.pickle"))
+    assert not list((tmp_path / "user-cache").rglob("*.pickle"))
     import shutil
 
     shutil.rmtree(elsewhere)
@@ -171,5 +183,6 @@ def test_no_user_key_means_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     blocker.write_text("x", encoding="utf-8")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
     assert not _cache(folder).enabled
+    before = _files(folder)
     assert _snapshot(folder, cache=True) == _snapshot(folder, cache=False)
-    assert not (folder.parent / ".adr-cache").exists()
+    assert _files(folder) == before

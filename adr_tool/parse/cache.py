@@ -1,15 +1,18 @@
 """Content-hash cache of parse results, so unchanged records are never parsed twice (DR-018).
 
-One pack file per parser fingerprint under ``.adr-cache/parse/``, mapping the hash of a
-file's bytes (and its shown path) to what ``parse_source`` returned for it. The fingerprint
+One pack file per records folder and parser fingerprint, in the user's cache folder
+(``$XDG_CACHE_HOME/adr-tool/parse/<folder hash>/``, or under ``$ADR_CACHE_DIR``), never in
+the repository: pointing ``adr`` at a folder must not write into it. A pack maps the hash of
+a file's bytes (and its shown path) to what ``parse_source`` returned for it. The fingerprint
 covers the tool version, the parse options and the size and mtime of every module that
 shapes a record, so a hit is always what a fresh parse would give; deleting the folder only
 makes the next run slower.
 
-The pack is a pickle, and unpickling runs code, so a pack planted by a pull request must
-never be loaded: each pack is signed with a keyed BLAKE2b MAC whose key lives in the user's
-own cache folder (``$XDG_CACHE_HOME/adr-tool/key``, mode 0600), outside every repository. A
-pack with a bad or missing signature is ignored, as is anything that fails to load.
+The pack is a pickle, and unpickling runs code, so a pack written by anyone else (a shared
+or restored cache folder, an ``$ADR_CACHE_DIR`` inside a repository) must never be loaded:
+each pack is signed with a keyed BLAKE2b MAC whose key lives in the user's own cache folder
+(``$XDG_CACHE_HOME/adr-tool/key``, mode 0600). A pack with a bad or missing signature is
+ignored, as is anything that fails to load.
 """
 
 from __future__ import annotations
@@ -41,10 +44,25 @@ def cache_disabled() -> bool:
     return os.environ.get("ADR_NO_CACHE", "").strip() not in ("", "0", "false", "no")
 
 
-def cache_root(project_root: Path) -> Path:
-    """``.adr-cache`` in the project root, or ``$ADR_CACHE_DIR`` when set."""
+def user_cache_base() -> Path:
+    """``$XDG_CACHE_HOME/adr-tool`` (default ``~/.cache/adr-tool``): where the key lives."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "adr-tool"
+
+
+def cache_root(records_root: Path) -> Path:
+    """The pack folder of one records folder: ``<base>/parse/<hash of its absolute path>``.
+
+    ``<base>`` is ``$ADR_CACHE_DIR`` when set, else ``user_cache_base()``.
+    """
     override = os.environ.get("ADR_CACHE_DIR")
-    return Path(override) if override else project_root / ".adr-cache"
+    base = Path(override) if override else user_cache_base()
+    try:
+        where = str(records_root.resolve())
+    except (OSError, RuntimeError):
+        where = os.path.abspath(records_root)
+    tag = hashlib.blake2b(where.encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
+    return base / "parse" / tag
 
 
 def file_key(shown: str, raw: bytes) -> bytes:
@@ -72,8 +90,7 @@ def fingerprint(options: ParseOptions) -> str:
 
 def _user_key() -> bytes | None:
     """The secret that signs packs, created on first use; None when it cannot be kept."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    path = Path(base) / "adr-tool" / "key"
+    path = user_cache_base() / "key"
     with contextlib.suppress(OSError):
         data = path.read_bytes()
         if len(data) >= 32:
@@ -106,7 +123,7 @@ class ParseCache:
 
     def __init__(self, folder: Path | None, options: ParseOptions) -> None:
         self._key = _user_key() if folder is not None else None
-        self.path = (folder / "parse" / f"{fingerprint(options)}.pickle"
+        self.path = (folder / f"{fingerprint(options)}.pickle"
                      if folder is not None and self._key is not None else None)
         self._entries: dict[bytes, ParseResult] = {}
         self._added = 0
@@ -173,7 +190,7 @@ class ParseCache:
         try:
             payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            _ignore_folder(self.path.parent.parent)
+            _ignore_folder(self.path.parent.parent.parent)
             fd, tmp = tempfile.mkstemp(prefix=".pack.", suffix=".tmp", dir=self.path.parent)
             try:
                 with os.fdopen(fd, "wb") as fh:
