@@ -1,7 +1,8 @@
 """Start-up stays light: heavy libraries are imported only by the commands that need them.
 
 Behaviour tests on ``sys.modules`` in a fresh interpreter (no timing): ``adr --help`` and
-``adr --version`` must not import pydantic, PyYAML, networkx, Jinja2 or a Markdown parser;
+``adr --version`` must not import pydantic, PyYAML, networkx, Jinja2 or a Markdown parser,
+and ``adr --version`` is answered before typer itself is imported;
 ``adr new`` must not import networkx or a Markdown parser (it never parses records).
 """
 
@@ -12,6 +13,7 @@ import os
 from pathlib import Path
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -39,11 +41,30 @@ def imported_by(args: list[str], cwd: Path, tmp_path: Path) -> set[str]:
     return set(json.loads(out.read_text(encoding="utf-8")))
 
 
-@pytest.mark.parametrize("args", [["--help"], ["--version"], []])
-def test_help_and_version_import_no_heavy_library(args: list[str], tmp_path: Path) -> None:
+@pytest.mark.parametrize("args", [["--help"], ["-h"], []])
+def test_help_imports_no_heavy_library(args: list[str], tmp_path: Path) -> None:
     modules = imported_by(args, tmp_path, tmp_path)
     assert "adr_tool" in modules and "typer" in modules  # the probe really ran the CLI
     assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
+
+
+@pytest.mark.parametrize("args", [["--version"], ["-V"]])
+def test_version_is_answered_before_typer_is_imported(args: list[str], tmp_path: Path) -> None:
+    modules = imported_by(args, tmp_path, tmp_path)
+    assert "adr_tool" in modules, sorted(modules)
+    assert not modules & {"typer", "click", *HEAVY}, sorted(modules & {"typer", "click", *HEAVY})
+
+
+@pytest.mark.parametrize("args", [["--version"], ["-V"], ["--version", "list"]])
+def test_version_output_is_unchanged(args: list[str], cli: Any) -> None:
+    """The fast path prints exactly what Typer's eager --version option prints."""
+    from adr_tool import __version__
+
+    done = subprocess.run([sys.executable, "-m", "adr_tool", *args], capture_output=True,
+                          text=True, check=False, timeout=120)
+    result = cli(*args)
+    assert (done.returncode, done.stdout) == (result.exit_code, result.stdout)
+    assert done.stdout == f"adr {__version__}\n"
 
 
 def test_new_imports_no_graph_or_markdown_library(tmp_path: Path) -> None:

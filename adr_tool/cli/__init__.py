@@ -1,24 +1,23 @@
 """The ``adr`` command: a thin Typer layer over the library API.
 
-Only typer and the standard library are imported here; each command imports what it
-needs inside its body so ``adr --help`` stays fast. Command modules register themselves
-through ``register(app)`` and are listed once, in COMMAND_MODULES.
+Start-up cost is most of a short command's time, so this module imports only the standard
+library: ``main`` answers ``adr --version`` before typer is imported, and the Typer app
+lives in ``adr_tool.cli.application``. Each command imports what it needs inside its body.
+Command modules register themselves through ``register(app)`` and are listed once, in
+COMMAND_MODULES. ``adr_tool.cli.app`` is the full Typer app (built on first access).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import contextlib
-import importlib
 import os
 import sys
-import traceback
-from typing import Annotated, Any
 
-import typer
-from typer.core import TyperGroup
+from adr_tool import TYPE_CHECKING, __version__
 
-from adr_tool import __version__
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
 
 COMMAND_MODULES = (
     "adr_tool.cli.records",
@@ -31,44 +30,24 @@ COMMAND_MODULES = (
 )
 """Every command module, in help order. Each defines ``register(app)``."""
 
-class _EdgeGroup(TyperGroup):
-    """Runs every command inside the error edge, for the console script and CliRunner alike."""
-
-    def invoke(self, ctx: Any) -> Any:
-        with error_edge():
-            return super().invoke(ctx)
+VERSION_ARGS = (["--version"], ["-V"])
+"""Command lines answered without typer (the same text the eager --version option prints)."""
 
 
-app = typer.Typer(
-    cls=_EdgeGroup,
-    name="adr",
-    help="Architecture decision records as code: parse, lint, link, score and publish them.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+def __getattr__(name: str) -> Any:
+    """``app``: the full Typer app with every command, for tests and embedding."""
+    if name == "app":
+        from adr_tool.cli.application import full_app
+
+        return full_app()
+    raise AttributeError(f"module 'adr_tool.cli' has no attribute {name!r}")
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"adr {__version__}")
-        raise typer.Exit()
+def _echo_err(message: str) -> None:
+    """typer.echo to stderr; typer is imported here only on the error path."""
+    from typer import echo
 
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", "-V", help="Print the version and exit.", callback=_version,
-                           is_eager=True)
-    ] = False,
-) -> None:
-    """Architecture decision records as code."""
-
-
-for _module in COMMAND_MODULES:
-    importlib.import_module(_module).register(app)
+    echo(message, err=True)
 
 
 @contextlib.contextmanager
@@ -79,12 +58,12 @@ def error_edge() -> Iterator[None]:
     try:
         yield
     except AdrError as exc:
-        typer.echo(f"adr: error: {exc.message}", err=True)
+        _echo_err(f"adr: error: {exc.message}")
         if exc.hint:
-            typer.echo(f"  hint: {exc.hint}", err=True)
+            _echo_err(f"  hint: {exc.hint}")
         raise SystemExit(1) from None
     except KeyboardInterrupt:
-        typer.echo("adr: interrupted", err=True)
+        _echo_err("adr: interrupted")
         raise SystemExit(130) from None
     except BrokenPipeError:
         with contextlib.suppress(Exception):
@@ -98,6 +77,8 @@ def error_edge() -> Iterator[None]:
         # code) derives from BaseException and must not escape as a traceback either
         if type(exc).__module__.split(".")[0] in ("typer", "click"):
             raise  # the framework's own control flow (usage errors, Exit, Abort)
+        import traceback
+
         if os.environ.get("ADR_DEBUG"):
             traceback.print_exc()
         else:
@@ -106,12 +87,19 @@ def error_edge() -> Iterator[None]:
             fd, log = tempfile.mkstemp(prefix="adr-crash-", suffix=".log")
             with os.fdopen(fd, "w") as fh:
                 traceback.print_exc(file=fh)
-            typer.echo(f"adr: internal error: {exc.__class__.__name__}: {exc}", err=True)
-            typer.echo(f"  the traceback was saved to {log}; please report it", err=True)
+            _echo_err(f"adr: internal error: {exc.__class__.__name__}: {exc}")
+            _echo_err(f"  the traceback was saved to {log}; please report it")
         raise SystemExit(3) from None
 
 
 def main() -> None:
     """Console-script entry point."""
     with error_edge():
-        app()
+        args = sys.argv[1:]
+        if args in VERSION_ARGS:
+            sys.stdout.write(f"adr {__version__}\n")
+            sys.stdout.flush()
+            return
+        from adr_tool.cli.application import run
+
+        run(args)
