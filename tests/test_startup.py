@@ -1,13 +1,15 @@
 """Start-up stays light: heavy libraries are imported only by the commands that need them.
 
-Behaviour tests on ``sys.modules`` in a fresh interpreter (no timing): ``adr --help`` and
-``adr --version`` must not import pydantic, PyYAML, networkx, Jinja2 or a Markdown parser,
-and ``adr --version`` is answered before typer itself is imported;
-``adr new`` must not import networkx or a Markdown parser (it never parses records).
+Behaviour tests on ``sys.modules`` in a fresh interpreter (no timing): ``adr --help`` must
+not import pydantic, PyYAML, networkx, Jinja2 or a Markdown parser; ``adr --version`` is
+answered before typer itself is imported; ``adr new`` must not import networkx or a
+Markdown parser (it never parses records), and only the invoked command's module is
+imported. The lazy paths must print exactly what the full Typer app prints.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from pathlib import Path
@@ -16,6 +18,9 @@ import sys
 from typing import Any
 
 import pytest
+import typer
+
+from adr_tool.cli import COMMAND_MODULES, COMMANDS
 
 HEAVY = ("pydantic", "yaml", "networkx", "jinja2", "markdown_it", "markdown_it_pyrs", "rich")
 PROBE = """
@@ -27,18 +32,23 @@ try:
 except SystemExit:
     pass
 with open({out!r}, "w") as fh:
-    json.dump(sorted(m.split(".")[0] for m in sys.modules), fh)
+    json.dump(sorted(sys.modules), fh)
 """
 
 
-def imported_by(args: list[str], cwd: Path, tmp_path: Path) -> set[str]:
-    """Top-level packages imported by running ``adr *args`` in a fresh interpreter."""
+def modules_after(args: list[str], cwd: Path, tmp_path: Path) -> set[str]:
+    """Every module imported by running ``adr *args`` in a fresh interpreter."""
     out = tmp_path / "modules.json"
     env = {**os.environ, "NO_COLOR": "1"}
     done = subprocess.run([sys.executable, "-c", PROBE.format(out=str(out)), json.dumps(args)],
                           cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=120)
     assert done.returncode == 0, done.stderr
     return set(json.loads(out.read_text(encoding="utf-8")))
+
+
+def imported_by(args: list[str], cwd: Path, tmp_path: Path) -> set[str]:
+    """Top-level packages imported by running ``adr *args`` in a fresh interpreter."""
+    return {m.split(".")[0] for m in modules_after(args, cwd, tmp_path)}
 
 
 @pytest.mark.parametrize("args", [["--help"], ["-h"], []])
@@ -70,6 +80,57 @@ def test_version_output_is_unchanged(args: list[str], cli: Any) -> None:
 def test_new_imports_no_graph_or_markdown_library(tmp_path: Path) -> None:
     (tmp_path / "decisions").mkdir()
     (tmp_path / ".adr.toml").write_text('dir = "decisions"\nprefix = "DR-"\nwidth = 3\n', encoding="utf-8")
-    modules = imported_by(["new", "Use a queue"], tmp_path, tmp_path)
+    modules = modules_after(["new", "Use a queue"], tmp_path, tmp_path)
     assert [p.name for p in (tmp_path / "decisions").iterdir()] == ["DR-001-use-a-queue.md"]
-    assert not modules & {"networkx", "markdown_it", "markdown_it_pyrs", "rich"}, modules
+    top = {m.split(".")[0] for m in modules}
+    assert not top & {"networkx", "markdown_it", "markdown_it_pyrs", "rich"}, top
+    other_commands = set(COMMAND_MODULES) - {"adr_tool.cli.records"}
+    assert not modules & other_commands, sorted(modules & other_commands)
+
+
+# --------------------------------------------------------------------------- lazy app
+
+
+def test_command_table_matches_what_modules_register() -> None:
+    """COMMANDS names every command once, with the module whose register() adds it."""
+    seen: dict[str, str] = {}
+    for module in COMMAND_MODULES:
+        app = typer.Typer()
+        importlib.import_module(module).register(app)
+        for info in app.registered_commands:
+            assert info.name, f"{module}: commands are registered by explicit name"
+            seen[info.name] = module
+    assert seen == COMMANDS
+
+
+FULL_APP = """
+import sys
+sys.argv = ["adr", *sys.argv[1:]]
+from adr_tool.cli import app, error_edge
+with error_edge():
+    app()
+"""
+LAZY_APP = """
+import sys
+sys.argv = ["adr", *sys.argv[1:]]
+from adr_tool.cli import main
+main()
+"""
+
+
+def _run(script: str, args: list[str], cwd: Path, columns: str) -> tuple[int, str, str]:
+    env = {**os.environ, "COLUMNS": columns, "NO_COLOR": "1"}
+    done = subprocess.run([sys.executable, "-c", script, *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, check=False, timeout=120)
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["--help"], ["-h"], [], ["--help", "new"], ["-V", "new"], ["new", "--help"], ["new"],
+    ["neww"], ["--bogus"], ["--", "new"], ["-hV"], ["list", "--format", "xml"],
+])
+def test_lazy_app_prints_what_the_full_app_prints(args: list[str], tmp_path: Path) -> None:
+    """Building one command (or stand-ins for the help) changes no output or exit code."""
+    for columns in ("120", "60"):
+        lazy = _run(LAZY_APP, args, tmp_path, columns)
+        assert lazy == _run(FULL_APP, args, tmp_path, columns), (columns, lazy)

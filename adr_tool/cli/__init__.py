@@ -2,9 +2,11 @@
 
 Start-up cost is most of a short command's time, so this module imports only the standard
 library: ``main`` answers ``adr --version`` before typer is imported, and the Typer app
-lives in ``adr_tool.cli.application``. Each command imports what it needs inside its body.
-Command modules register themselves through ``register(app)`` and are listed once, in
-COMMAND_MODULES. ``adr_tool.cli.app`` is the full Typer app (built on first access).
+lives in ``adr_tool.cli.application``, which builds only the command being run. Each
+command imports what it needs inside its body. Command modules register themselves
+through ``register(app)``, are listed once in COMMAND_MODULES, and each command name is
+mapped to its module in COMMANDS. ``adr_tool.cli.app`` is the full Typer app (built on
+first access, for tests and embedding).
 """
 
 from __future__ import annotations
@@ -29,6 +31,22 @@ COMMAND_MODULES = (
     "adr_tool.cli.site",
 )
 """Every command module, in help order. Each defines ``register(app)``."""
+
+COMMANDS = {
+    **dict.fromkeys(("init", "new", "list", "show"), "adr_tool.cli.records"),
+    **dict.fromkeys(("status", "propose", "accept", "reject", "deprecate", "supersede", "link",
+                     "unlink", "renumber", "index", "review"), "adr_tool.cli.lifecycle"),
+    **dict.fromkeys(("migrate", "export"), "adr_tool.cli.migrate"),
+    "score": "adr_tool.cli.score",
+    **dict.fromkeys(("graph", "which"), "adr_tool.cli.graph"),
+    **dict.fromkeys(("lint", "rules"), "adr_tool.cli.lint"),
+    **dict.fromkeys(("build", "serve"), "adr_tool.cli.site"),
+}
+"""Which module registers each command: ``adr NAME`` imports and builds only that one.
+
+A command missing here still works (the full app is built for any unknown name), only
+slower; tests/test_startup.py checks this table against what the modules register.
+"""
 
 VERSION_ARGS = (["--version"], ["-V"])
 """Command lines answered without typer (the same text the eager --version option prints)."""
