@@ -134,3 +134,55 @@ def test_lazy_app_prints_what_the_full_app_prints(args: list[str], tmp_path: Pat
     for columns in ("120", "60"):
         lazy = _run(LAZY_APP, args, tmp_path, columns)
         assert lazy == _run(FULL_APP, args, tmp_path, columns), (columns, lazy)
+
+
+# --------------------------------------------------------------------------- plain coercion
+
+PLAIN_SAMPLES: dict[str, list[Any]] = {
+    "str": ["x", "", " two words ", "ünïcødé ✅", "\udcff", "-"],
+    "bool": [True, False],
+    "list": [(), ("a",), ("a", "b c", ""), ["x", "y"]],
+    "path": ["decisions", "", ".", "/nonexistent/dir", "a\udcffb", "FILE", "DIR"],
+}
+
+
+def _outcome(runtime: Any, value: Any, param: Any, ctx: Any) -> tuple[str, Any]:
+    """What a runtime parameter makes of *value*: its result, or the error it raises."""
+    from typer._click.exceptions import ClickException
+
+    try:
+        result = runtime.coerce(value, param=param, ctx=ctx)
+    except (ClickException, ValueError, TypeError) as exc:
+        return type(exc).__name__, str(exc)
+    return type(result).__name__, result
+
+
+def test_plain_coercion_matches_typers_adapters(tmp_path: Path) -> None:
+    """Every parameter converted without pydantic gives what typer's TypeAdapter gives."""
+    import typer._click as click
+    from typer._coercion import build_runtime_param
+    import typer.main
+
+    from adr_tool.cli.application import full_app
+
+    (tmp_path / "FILE").write_text("x", encoding="utf-8")
+    (tmp_path / "DIR").mkdir()
+    group = typer.main.get_command(full_app())
+    root = click.Context(group, info_name="adr", help_option_names=["-h", "--help"])
+    checked: set[str] = set()
+    for name, command in group.commands.items():
+        ctx = click.Context(command, parent=root, info_name=name)
+        for param in command.get_params(ctx):
+            plain = param._runtime_param
+            if plain is None:
+                continue
+            exact = build_runtime_param(param.type_descriptor)
+            assert type(plain).__name__ == "PlainParam"
+            checked.add(plain.kind)
+            for sample in PLAIN_SAMPLES[plain.kind]:
+                value = str(tmp_path / sample) if sample in ("FILE", "DIR") else sample
+                got = _outcome(plain, value, param, ctx)
+                want = _outcome(exact, value, param, ctx)
+                assert got == want, (name, param.name, value)
+    assert checked == set(PLAIN_SAMPLES)
+

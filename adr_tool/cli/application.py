@@ -8,14 +8,16 @@ carry just the name and docstring, so it prints the same text without building a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 import copy
+from dataclasses import dataclass
 import functools
 import importlib
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 from typer.models import CommandInfo
 
 from adr_tool import __version__
@@ -26,11 +28,106 @@ ROOT_OPTIONS = frozenset({"-h", "--help", "-V", "--version"})
 
 
 class _EdgeGroup(TyperGroup):
-    """Runs every command inside the error edge, for the console script and CliRunner alike."""
+    """Runs every command inside the error edge, for the console script and CliRunner alike.
+
+    Its parameters convert plain values without pydantic (see ``plain_coercion``).
+    """
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        plain_coercion(self.params)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        plain_coercion([option])
+        return option
 
     def invoke(self, ctx: Any) -> Any:
         with error_edge():
             return super().invoke(ctx)
+
+
+class _PlainCommand(TyperCommand):
+    """A command whose parameters convert plain values without pydantic."""
+
+    def __init__(self, *args: Any, **attrs: Any) -> None:
+        super().__init__(*args, **attrs)
+        plain_coercion(self.params)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        plain_coercion([option])
+        return option
+
+
+def plain_coercion(params: Iterable[Any]) -> None:
+    """Convert ``str``, ``bool``, ``list[str]`` and ``Path`` parameters without pydantic.
+
+    typer 0.29 validates every parameter value through a pydantic TypeAdapter built on
+    first use, so every command imports pydantic (~0.1 s) even when, like ``adr new``, it
+    needs nothing else from it. For a str or list of str from the command line, and a bool
+    from a flag, that adapter returns the value itself; for a Path it returns typer's own
+    path check of ``Path(value)``. So those values are converted here and anything else
+    still goes to typer's adapter. Other types, and a typer without adapters, are left alone.
+    """
+    plain = _plain_param_class()
+    if plain is None:
+        return
+    for param in params:
+        descriptor = getattr(param, "type_descriptor", None)  # None for click's own types
+        if getattr(param, "_runtime_param", 0) is not None or descriptor is None:
+            continue
+        kind = _plain_kind(descriptor)
+        if kind is not None:
+            param._runtime_param = plain(descriptor.parameter_info, descriptor.annotation, kind)
+
+
+def _plain_kind(descriptor: Any) -> str | None:
+    """"str", "bool", "list" (of str) or "path" when *descriptor* is one of those types."""
+    info = descriptor.parameter_info
+    if descriptor.file_annotation is not None or info.parser is not None:
+        return None
+    annotation = descriptor.annotation
+    if annotation is str or annotation is bool:
+        return annotation.__name__
+    if annotation == list[str]:
+        return "list"
+    if annotation is Path and info.path_type is None:
+        return "path"
+    return None
+
+
+_EXACT: dict[str, type] = {"str": str, "bool": bool}
+
+
+@functools.cache
+def _plain_param_class() -> type[Any] | None:
+    """typer's RuntimeParam for plain values, or None for a typer without one."""
+    try:
+        from typer._coercion import RuntimeParam, build_runtime_param
+        from typer._param_types import coerce_cli_path
+    except ImportError:  # pragma: no cover - typer before runtime coercion
+        return None
+
+    @dataclass(frozen=True)
+    class PlainParam(RuntimeParam):
+        """Returns plain command-line strings as the adapter would, without building it."""
+
+        kind: str
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            if type(value) is _EXACT.get(self.kind):
+                return value
+            if (self.kind == "list" and isinstance(value, list | tuple)
+                    and all(type(item) is str for item in value)):
+                return list(value)
+            if self.kind == "path" and type(value) is str:
+                return coerce_cli_path(Path(value), self.parameter_info, path_type=Path,
+                                       param=param, ctx=ctx)
+            exact = build_runtime_param(param.type_descriptor)
+            return exact._coerce_value(value, param=param, ctx=ctx)
+
+    return PlainParam
 
 
 def _version(value: bool) -> None:
@@ -68,6 +165,9 @@ def _registered(modules: Sequence[str]) -> typer.Typer:
     app = new_app()
     for module in modules:
         importlib.import_module(module).register(app)
+    for info in app.registered_commands:
+        if info.cls in (None, TyperCommand):
+            info.cls = _PlainCommand
     return app
 
 
