@@ -5,7 +5,9 @@ except ``new_record``/``mark_superseded``; the CLI shows the plan as a diff or a
 all-or-nothing with ``edit.apply_changes``.
 
 ``adr new`` must stay fast in a folder of 10,000 records, so the next id comes from file
-names alone (no parsing), allocated under a directory lock plus O_EXCL creation.
+names alone (no parsing), allocated under a directory lock plus O_EXCL creation, and the
+module imports no pydantic, YAML or Markdown parser: ``new_record`` takes any
+``RecordConfig`` (the full ``Config`` or ``configfile.RecordSettings``).
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from pathlib import Path
 import re
 from typing import TYPE_CHECKING, Any
 
-from adr_tool.config import Config
 from adr_tool.errors import AdrError, NotFoundError
 from adr_tool.parse.normalize import slugify
 from adr_tool.templates_loader import find_record_template
 from adr_tool.writes import create_exclusive
 
 if TYPE_CHECKING:
+    from adr_tool.config import Config
+    from adr_tool.configfile import RecordConfig
     from adr_tool.edit import FileChange, RecordText
     from adr_tool.models import Record
     from adr_tool.repository import Repository
@@ -97,7 +100,7 @@ def folder_lock(folder: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def render_record(template: str, config: Config, context: dict[str, Any]) -> str:
+def render_record(template: str, config: RecordConfig, context: dict[str, Any]) -> str:
     """Render a record template with Jinja2 (autoescape off: this is Markdown, not HTML)."""
     import jinja2
 
@@ -117,7 +120,7 @@ def render_record(template: str, config: Config, context: dict[str, Any]) -> str
 
 def new_record(
     title: str,
-    config: Config,
+    config: RecordConfig,
     folder: Path | None = None,
     *,
     template: str | None = None,

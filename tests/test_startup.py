@@ -17,6 +17,8 @@ import subprocess
 import sys
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import pytest
 import typer
 
@@ -186,3 +188,82 @@ def test_plain_coercion_matches_typers_adapters(tmp_path: Path) -> None:
                 assert got == want, (name, param.name, value)
     assert checked == set(PLAIN_SAMPLES)
 
+
+
+def test_new_options_are_converted_without_pydantic(tmp_path: Path) -> None:
+    """Every option ``adr new`` takes, given on the command line, stays off pydantic."""
+    (tmp_path / "decisions").mkdir()
+    args = ["new", "Use a queue", "--dir", "decisions", "--template", "dr", "--status", "accepted",
+            "--tag", "infra", "--tag", "ops", "--requires", "DR-001", "--owner", "Ana", "--edit"]
+    modules = imported_by(args, tmp_path, tmp_path)
+    assert [p.name for p in (tmp_path / "decisions").iterdir()] == ["DR-001-use-a-queue.md"]
+    assert "typer" in modules and "pydantic" not in modules
+
+
+# --------------------------------------------------------------------------- config without pydantic
+
+RECORD_FIELDS = ("dir", "prefix", "width", "statuses", "template")
+
+
+def test_settings_checks_cover_every_config_field() -> None:
+    """A new Config field must get a check, or a bad value would pass ``adr new`` unnoticed."""
+    from adr_tool.config import Config
+    from adr_tool.configfile import UNCHANGED_BY_MODEL
+
+    assert set(UNCHANGED_BY_MODEL) == set(Config.model_fields) - {"root", "source"}
+
+
+def test_settings_defaults_are_configs(tmp_path: Path) -> None:
+    from adr_tool.config import Config
+    from adr_tool.configfile import settings_from_values
+
+    settings = settings_from_values({}, tmp_path, None)
+    config = Config(root=tmp_path)
+    assert settings is not None
+    assert {f: getattr(settings, f) for f in RECORD_FIELDS} == {f: getattr(config, f) for f in RECORD_FIELDS}
+
+
+TOML_VALUES = st.one_of(
+    st.text(max_size=5), st.integers(-3, 12), st.booleans(), st.floats(allow_nan=False),
+    st.lists(st.one_of(st.text(max_size=4), st.integers()), max_size=3),
+    st.dictionaries(st.text(max_size=4), st.one_of(st.text(max_size=4), st.integers()), max_size=2),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from([*RECORD_FIELDS, "title", "repo_url", "edit_branch", "ignore",
+                                        "status_aliases", "review_after_days", "lint", "lifecycle",
+                                        "whatever"]), TOML_VALUES, max_size=4))
+def test_settings_read_without_the_model_are_the_models(values: dict[str, Any]) -> None:
+    """Whenever the fast reader answers, the pydantic model accepts the file with the same values."""
+    from adr_tool.config import Config
+    from adr_tool.configfile import settings_from_values
+
+    root = Path("/project")
+    settings = settings_from_values(dict(values), root, "/project/.adr.toml")
+    if settings is None:
+        return  # load_config decides (and raises the same error as every other command)
+    config = Config.model_validate({**values, "root": root, "source": "/project/.adr.toml"})
+    config.statuses = [s.casefold() for s in config.statuses]
+    assert {f: getattr(settings, f) for f in RECORD_FIELDS} == {f: getattr(config, f) for f in RECORD_FIELDS}
+    assert (settings.root, settings.source) == (config.root, config.source)
+
+
+@pytest.mark.parametrize(("toml", "outcome"), [
+    ('prefix = "ADR-"\nwidth = 4\n', "decisions/ADR-0001-use-a-queue.md"),
+    ('width = "2"\n', "decisions/DR-01-use-a-queue.md"),  # the model converts it
+    ('width = 2.0\nstatuses = ["Proposed", "Accepted"]\n', "decisions/DR-01-use-a-queue.md"),
+    ("width = 0\n", "adr: error: invalid configuration in"),
+    ('statuses = "proposed"\n', "adr: error: invalid configuration in"),
+    ("lint = 3\n", "adr: error: invalid configuration in"),
+    ("prefix = 5\n", "adr: error: invalid configuration in"),
+    ("width = [\n", "cannot read configuration"),
+])
+def test_new_reads_config_like_every_other_command(toml: str, outcome: str, project: Any,
+                                                    cli: Any) -> None:
+    project({".adr.toml": toml, "decisions/.keep": ""})
+    result = cli("new", "Use a queue")
+    assert outcome in result.output, result.output
+    assert result.exit_code == (0 if outcome.startswith("decisions/") else 1)
+    if result.exit_code:
+        assert cli("list").output == result.output  # the very same one-line error
