@@ -23,7 +23,6 @@ import re
 from typing import Any
 
 from adr_tool.errors import AdrError
-from adr_tool.parse.frontmatter import split
 
 _TOP_KEY = re.compile(r"^(?P<key>[A-Za-z0-9_][A-Za-z0-9_ .-]*?)\s*:(?:\s|$)")
 _BLOCK_ITEM = re.compile(r"^(?P<prefix>\s*-\s+)(?P<value>.*?)\s*$")
@@ -160,6 +159,8 @@ class _Front:
 
 
 def _front(text: str) -> _Front | None:
+    from adr_tool.parse.frontmatter import split  # PyYAML: not for ``adr new``'s yaml_scalar
+
     parts = split(text)
     if parts is None:
         return None

@@ -12,7 +12,7 @@ module imports no pydantic, YAML or Markdown parser: ``new_record`` takes any
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 import contextlib
 from dataclasses import dataclass
 import datetime as dt
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from adr_tool.errors import AdrError, NotFoundError
 from adr_tool.parse.normalize import slugify
-from adr_tool.templates_loader import find_record_template
+from adr_tool.templates_loader import find_record_template, shipped_templates_dir
 from adr_tool.writes import create_exclusive
 
 if TYPE_CHECKING:
@@ -101,20 +101,40 @@ def folder_lock(folder: Path) -> Iterator[None]:
 
 
 def render_record(template: str, config: RecordConfig, context: dict[str, Any]) -> str:
-    """Render a record template with Jinja2 (autoescape off: this is Markdown, not HTML)."""
-    import jinja2
+    """Render a record template as Jinja2 would (autoescape off: this is Markdown, not HTML).
 
+    A shipped template is rendered without importing Jinja2 when it keeps to the simple
+    subset of ``record_template`` (they all do); the output is the same. A user's own
+    template (``templates/record/NAME.md.j2`` in the project) always goes to Jinja2.
+    """
+    path = find_record_template(template, config.root)
+    if path.parent.parent == shipped_templates_dir():
+        from adr_tool.record_template import render_simple
+
+        text = render_simple(path.read_text(encoding="utf-8"), context, record_filters())
+        if text is not None:
+            return text
+    return render_with_jinja(path, context)
+
+
+def record_filters() -> dict[str, Callable[[Any], str]]:
+    """Filters record templates get on top of Jinja2's: ``yaml`` and ``yaml_scalar``."""
     from adr_tool.edit import yaml_scalar, yaml_value
 
-    path = find_record_template(template, config.root)
+    return {"yaml": yaml_value, "yaml_scalar": yaml_scalar}
+
+
+def render_with_jinja(path: Path, context: dict[str, Any]) -> str:
+    """Render the template file at *path* with Jinja2, undefined names refused."""
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(path.parent)),
         autoescape=False,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["yaml"] = yaml_value
-    env.filters["yaml_scalar"] = yaml_scalar
+    env.filters.update(record_filters())
     return env.get_template(path.name).render(**context)
 
 

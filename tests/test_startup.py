@@ -267,3 +267,84 @@ def test_new_reads_config_like_every_other_command(toml: str, outcome: str, proj
     assert result.exit_code == (0 if outcome.startswith("decisions/") else 1)
     if result.exit_code:
         assert cli("list").output == result.output  # the very same one-line error
+
+
+# --------------------------------------------------------------------------- templates without Jinja2
+
+SHIPPED_TEMPLATES = ("dr", "madr", "nygard", "first")
+WORDS = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
+CONTEXTS = st.fixed_dictionaries({
+    "id": st.sampled_from(["DR-001", "ADR-0042", "7"]),
+    "title": WORDS.map(lambda t: " ".join(t.split()) or "T"),
+    "status": st.sampled_from(["proposed", "accepted", "rejected"]),
+    "date": st.just("2026-01-01"),
+    "owner": st.one_of(st.just(""), WORDS),
+    "tags": st.lists(WORDS, max_size=3),
+    "requires": st.lists(st.sampled_from(["DR-001", "DR-2", "cap: x"]), max_size=2),
+    "supersedes": st.lists(st.sampled_from(["DR-001", "0003"]), max_size=1),
+    "prefix": st.sampled_from(["DR-", "ADR-", ""]),
+})
+
+
+@settings(max_examples=150, deadline=None)
+@given(CONTEXTS)
+def test_shipped_templates_render_as_jinja2_renders_them(context: dict[str, Any]) -> None:
+    from adr_tool.lifecycle import record_filters, render_with_jinja
+    from adr_tool.record_template import render_simple
+    from adr_tool.templates_loader import find_record_template
+
+    for name in SHIPPED_TEMPLATES:
+        path = find_record_template(name, None)
+        simple = render_simple(path.read_text(encoding="utf-8"), context, record_filters())
+        assert simple is not None, f"{name}: the shipped template left the simple subset"
+        assert simple == render_with_jinja(path, context), name
+
+
+FRAGMENTS = st.sampled_from([
+    "text ", "\n", "{", "}", "%", "#", "{{ title }}", "{{title}}", "{{ tags | yaml }}",
+    "{{ owner|yaml_scalar }}", "{{ status | capitalize }}", "{{ title | upper }}", "{{ nope }}",
+    "{{ true }}", "{{ title.x }}", "{{- title }}", "{% if owner %}", "{%if tags%}", "{% endif %}",
+    "{% else %}", "{%- endif %}", "{# note #}", "{% raw %}", "{{\ntitle }}", "\r\n", "{{ 'x' }}",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(FRAGMENTS, max_size=10), CONTEXTS)
+def test_simple_renderer_answers_only_when_it_agrees_with_jinja2(parts: list[str],
+                                                                 context: dict[str, Any]) -> None:
+    """Any template: the simple renderer returns Jinja2's output, or None (ask Jinja2)."""
+    import jinja2
+
+    from adr_tool.lifecycle import record_filters
+    from adr_tool.record_template import render_simple
+
+    source = "".join(parts)
+    simple = render_simple(source, context, record_filters())
+    if simple is None:
+        return
+    env = jinja2.Environment(autoescape=False, keep_trailing_newline=True,
+                             undefined=jinja2.StrictUndefined)
+    env.filters.update(record_filters())
+    assert simple == env.from_string(source).render(**context), source
+
+
+def test_new_with_the_default_template_imports_no_heavy_library(tmp_path: Path) -> None:
+    """The issue #7 target: ``adr new`` needs none of Jinja2, PyYAML, pydantic, parsers, graphs."""
+    (tmp_path / "decisions").mkdir()
+    modules = imported_by(["new", "Use a queue", "--tag", "infra"], tmp_path, tmp_path)
+    assert [p.name for p in (tmp_path / "decisions").iterdir()] == ["DR-001-use-a-queue.md"]
+    assert "typer" in modules
+    assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
+
+
+def test_new_with_a_users_template_renders_it_with_jinja2(tmp_path: Path) -> None:
+    (tmp_path / "decisions").mkdir()
+    (tmp_path / ".adr.toml").write_text('dir = "decisions"\n', encoding="utf-8")
+    own = tmp_path / "templates" / "record" / "dr.md.j2"
+    own.parent.mkdir(parents=True)
+    own.write_text("---\nid: {{ id }}\ntitle: {{ title | yaml_scalar }}\nstatus: {{ status }}\n---\n\n"
+                   "# {{ title | upper }}{# a Jinja2 comment #}\n", encoding="utf-8")
+    modules = imported_by(["new", "Use a queue"], tmp_path, tmp_path)
+    text = (tmp_path / "decisions" / "DR-001-use-a-queue.md").read_text(encoding="utf-8")
+    assert text == "---\nid: DR-001\ntitle: Use a queue\nstatus: proposed\n---\n\n# USE A QUEUE\n"
+    assert "jinja2" in modules
