@@ -19,6 +19,7 @@ import datetime as dt
 import os
 from pathlib import Path
 import re
+import stat
 from typing import TYPE_CHECKING, Any
 
 from adr_tool.errors import AdrError, NotFoundError
@@ -52,18 +53,47 @@ def today() -> dt.date:
 
 
 def highest_number(folder: Path, prefix: str) -> int:
-    """Highest record number among file names in *folder* (``DR-012-x.md`` -> 12)."""
-    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)(?:[-_. ]|$)", re.IGNORECASE)
-    bare = re.compile(r"^(\d{1,5})[-_]")  # adr-tools 0007-x.md; 8-digit log4brains dates never match
+    """Highest record number among file names in *folder* (``DR-012-x.md`` -> 12).
+
+    Names are joined into one string and read by one regular expression: at 10,000
+    records that is several times faster than matching them one by one. Names that are
+    not records are looked into when they are folders (not hidden ones).
+    """
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return 0
+    joined = "\n".join(names)
+    if joined.count("\n") != max(len(names) - 1, 0):  # a name with a newline: one by one
+        return max((_highest_in(folder, name, prefix) for name in names), default=0)
     best = 0
-    with contextlib.suppress(FileNotFoundError):
-        for entry in os.scandir(folder):
-            match = pattern.match(entry.name) or bare.match(entry.name)
-            if match:
-                best = max(best, int(match[1]))
-            elif entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
-                best = max(best, highest_number(Path(entry.path), prefix))
+    for number, bare, other in _name_scanner(prefix).findall(f"\n{joined}\n"):
+        if other:
+            best = max(best, _highest_in(folder, other, prefix))
+        elif number or bare:
+            best = max(best, int(number or bare))
     return best
+
+
+def _name_scanner(prefix: str) -> re.Pattern[str]:
+    """One line per name: ``PREFIX<number>`` / bare ``0007-`` numbers, else the whole name."""
+    return re.compile(rf"\n(?:(?i:{re.escape(prefix)})(\d+)(?=[-_. \n])|(\d{{1,5}})[-_]|([^\n]+))")
+
+
+def _highest_in(folder: Path, name: str, prefix: str) -> int:
+    """The number of one name, or the highest inside it when it is a (non-hidden) folder."""
+    match = (re.match(rf"^{re.escape(prefix)}(\d+)(?:[-_. ]|$)", name, re.IGNORECASE)
+             or re.match(r"^(\d{1,5})[-_]", name))  # adr-tools 0007-x.md; never 8-digit dates
+    if match:
+        return int(match[1])
+    if name.startswith("."):
+        return 0
+    path = folder / name
+    try:
+        is_dir = stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return 0
+    return highest_number(path, prefix) if is_dir else 0
 
 
 def format_id(prefix: str, number: int, width: int) -> str:
