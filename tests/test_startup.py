@@ -38,26 +38,53 @@ with open({out!r}, "w") as fh:
 """
 
 
-def modules_after(args: list[str], cwd: Path, tmp_path: Path) -> set[str]:
+def modules_after(args: list[str], cwd: Path, tmp_path: Path, columns: str = "120") -> set[str]:
     """Every module imported by running ``adr *args`` in a fresh interpreter."""
     out = tmp_path / "modules.json"
-    env = {**os.environ, "NO_COLOR": "1"}
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": columns}
     done = subprocess.run([sys.executable, "-c", PROBE.format(out=str(out)), json.dumps(args)],
                           cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=120)
     assert done.returncode == 0, done.stderr
     return set(json.loads(out.read_text(encoding="utf-8")))
 
 
-def imported_by(args: list[str], cwd: Path, tmp_path: Path) -> set[str]:
+def imported_by(args: list[str], cwd: Path, tmp_path: Path, columns: str = "120") -> set[str]:
     """Top-level packages imported by running ``adr *args`` in a fresh interpreter."""
-    return {m.split(".")[0] for m in modules_after(args, cwd, tmp_path)}
+    return {m.split(".")[0] for m in modules_after(args, cwd, tmp_path, columns)}
 
 
 @pytest.mark.parametrize("args", [["--help"], ["-h"], []])
-def test_help_imports_no_heavy_library(args: list[str], tmp_path: Path) -> None:
-    modules = imported_by(args, tmp_path, tmp_path)
+def test_help_is_answered_before_typer_is_imported(args: list[str], tmp_path: Path) -> None:
+    modules = imported_by(args, tmp_path, tmp_path, columns="80")
+    assert "adr_tool" in modules, sorted(modules)
+    assert not modules & {"typer", "click", *HEAVY}, sorted(modules & {"typer", "click", *HEAVY})
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], []])
+def test_narrow_help_imports_no_heavy_library(args: list[str], tmp_path: Path) -> None:
+    """Narrower than the saved help: Typer renders it, still without heavy libraries."""
+    modules = imported_by(args, tmp_path, tmp_path, columns="60")
     assert "adr_tool" in modules and "typer" in modules  # the probe really ran the CLI
     assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
+
+
+TYPER_HELP = """
+import sys
+sys.argv = ["adr", "--help"]
+from adr_tool.cli.application import run
+run(sys.argv[1:])
+"""
+
+
+def test_saved_root_help_is_typers(tmp_path: Path, file_regression: Any) -> None:
+    """adr_tool/cli/root_help.txt is what Typer prints; ``--force-regen`` rewrites it."""
+    from adr_tool import cli
+
+    saved = Path(cli.__file__).with_name(cli.ROOT_HELP_FILE)
+    for columns in ("80", "200"):
+        code, out, err = _run(TYPER_HELP, [], tmp_path, columns)
+        assert (code, err) == (0, "")
+        file_regression.check(out, fullpath=saved, newline="")
 
 
 @pytest.mark.parametrize("args", [["--version"], ["-V"]])
@@ -132,8 +159,8 @@ def _run(script: str, args: list[str], cwd: Path, columns: str) -> tuple[int, st
     ["neww"], ["--bogus"], ["--", "new"], ["-hV"], ["list", "--format", "xml"],
 ])
 def test_lazy_app_prints_what_the_full_app_prints(args: list[str], tmp_path: Path) -> None:
-    """Building one command (or stand-ins for the help) changes no output or exit code."""
-    for columns in ("120", "60"):
+    """Building one command, stand-ins or the saved help change no output or exit code."""
+    for columns in ("120", "80", "79") if len(args) < 2 else ("120",):
         lazy = _run(LAZY_APP, args, tmp_path, columns)
         assert lazy == _run(FULL_APP, args, tmp_path, columns), (columns, lazy)
 

@@ -51,6 +51,14 @@ slower; tests/test_startup.py checks this table against what the modules registe
 VERSION_ARGS = (["--version"], ["-V"])
 """Command lines answered without typer (the same text the eager --version option prints)."""
 
+ROOT_HELP_ARGS: tuple[list[str], ...] = ([], ["-h"], ["--help"])
+"""Command lines answered from ROOT_HELP_FILE when Typer would print exactly that."""
+
+ROOT_HELP_FILE = "root_help.txt"
+"""Typer's ``adr --help`` for the program name ``adr`` at the widest help width (a terminal
+of 80 columns or more, or none). tests/test_startup.py compares it with Typer's output;
+``pytest tests/test_startup.py --force-regen`` rewrites it after a command changes."""
+
 
 def __getattr__(name: str) -> Any:
     """``app``: the full Typer app with every command, for tests and embedding."""
@@ -110,13 +118,54 @@ def error_edge() -> Iterator[None]:
         raise SystemExit(3) from None
 
 
+def _columns() -> int:
+    """Terminal width as click's help formatter gets it (``shutil.get_terminal_size``).
+
+    Written out because importing shutil costs more than the rest of ``adr --help``.
+    """
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+def cached_root_help() -> str | None:
+    """The saved top-level help, if Typer would print exactly that here; else None."""
+    run_as = getattr(sys.modules.get("__main__"), "__package__", None)
+    if os.name == "nt" or run_as or os.path.basename(sys.argv[0]) != "adr" or _columns() < 80:
+        return None  # another program name (python -m adr_tool) or a narrower help text
+    try:
+        with open(os.path.join(os.path.dirname(__file__), ROOT_HELP_FILE), encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError:
+        return None
+    return text if text.startswith("Usage: adr ") else None
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    ``--version`` and the top-level help are answered without importing typer (about
+    0.1 s of the 0.15 s they would take); everything else goes through the Typer app.
+    """
     with error_edge():
         args = sys.argv[1:]
         if args in VERSION_ARGS:
             sys.stdout.write(f"adr {__version__}\n")
             sys.stdout.flush()
+            return
+        if args in ROOT_HELP_ARGS and (text := cached_root_help()) is not None:
+            stream = sys.stdout if args else sys.stderr  # no arguments: a usage error, exit 2
+            stream.write(text)
+            stream.flush()
+            if not args:
+                raise SystemExit(2)
             return
         from adr_tool.cli.application import run
 
