@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable, Sequence
 import contextlib
 from dataclasses import dataclass
 import difflib
-import json
 import os
 from pathlib import Path
 import re
@@ -50,6 +49,8 @@ def yaml_scalar(value: Any) -> str:
         return text
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return text  # an ISO date reads back as the same date
+    import json  # here, not at the top: ``adr new`` imports this module for plain titles
+
     return json.dumps(text, ensure_ascii=False)
 
 
@@ -224,6 +225,8 @@ def _replace_scalar(line: str, key: str, value: Any) -> str | None:
     if quote == "'" and "'" not in text and "\n" not in text:
         rendered = f"'{text}'"
     elif quote == '"' and not rendered.startswith('"'):
+        import json
+
         rendered = json.dumps(text, ensure_ascii=False)
     return match["lead"] + rendered + comment
 
