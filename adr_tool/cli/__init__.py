@@ -1,12 +1,12 @@
 """The ``adr`` command: a thin Typer layer over the library API.
 
 Start-up cost is most of a short command's time, so this module imports only the standard
-library: ``main`` answers ``adr --version`` before typer is imported, and the Typer app
-lives in ``adr_tool.cli.application``, which builds only the command being run. Each
-command imports what it needs inside its body. Command modules register themselves
-through ``register(app)``, are listed once in COMMAND_MODULES, and each command name is
-mapped to its module in COMMANDS. ``adr_tool.cli.app`` is the full Typer app (built on
-first access, for tests and embedding).
+library: ``main`` answers ``adr --version`` and the top-level help before typer is
+imported, and the Typer app lives in ``adr_tool.cli.application``, which builds only the
+command being run. Each command imports what it needs inside its body. Command modules
+register themselves through ``register(app)``, are listed once in COMMAND_MODULES, and
+each command name is mapped to its module in COMMANDS. ``adr_tool.cli.app`` is the full
+Typer app (built on first access, for tests and embedding).
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import contextlib
 import os
 import sys
 
-from adr_tool import TYPE_CHECKING, __version__
+from adr_tool import __version__
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any

@@ -24,7 +24,7 @@ from adr_tool import __version__
 from adr_tool.cli import COMMAND_MODULES, COMMANDS, error_edge
 
 ROOT_OPTIONS = frozenset({"-h", "--help", "-V", "--version"})
-"""Options of ``adr`` itself; none takes a value, so the first other word is the command."""
+"""Options of ``adr`` itself: all eager, so a command line starting with one runs no command."""
 
 
 class _EdgeGroup(TyperGroup):
@@ -213,15 +213,15 @@ def invoked_command(args: Sequence[str]) -> str | None:
 
     Root options are eager: ``adr --help new`` prints the top-level help and runs nothing.
     """
-    if args and args[0] in ROOT_OPTIONS:
-        return ""
-    if not args:
+    if not args or args[0] in ROOT_OPTIONS:
         return ""
     return None if args[0].startswith("-") else args[0]
 
 
 def run(args: Sequence[str]) -> None:
-    """Run the command line *args* (``sys.argv[1:]``) through Typer, building only what it needs.
+    """Run ``adr`` through Typer, building only what the command line *args* needs.
+
+    *args* is ``sys.argv[1:]``, which Typer then reads itself (as it always did).
 
     Anything unusual (an unknown command or root option, ``--``) gets the full app, so
     usage errors and "did you mean" suggestions stay exactly Typer's.
