@@ -10,11 +10,13 @@ The library API is what the CLI uses; a Python user can call it directly::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 __version__ = "0.1.0"
 
+TYPE_CHECKING = False
+"""``typing.TYPE_CHECKING`` without importing typing: ``adr --version`` imports only this."""
 if TYPE_CHECKING:
+    from typing import Any
+
     from adr_tool.repository import Repository
 
 __all__ = ["__version__", "load"]

@@ -1,48 +1,35 @@
-"""Configuration: defaults, ``[tool.adr]`` in pyproject.toml or ``.adr.toml``, CLI overrides."""
+"""Configuration: defaults, ``[tool.adr]`` in pyproject.toml or ``.adr.toml``, CLI overrides.
+
+Finding and reading the file lives in ``adr_tool.configfile`` (no pydantic, for ``adr
+new``); its names are re-exported here.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-import tomllib
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from adr_tool.configfile import (
+    AUTODETECT_DIRS,
+    DEFAULT_ALIASES,
+    DEFAULT_STATUSES,
+    autodetect_dir,
+    find_config_file,
+    read_config_values,
+)
 from adr_tool.errors import ConfigError
 
-DEFAULT_STATUSES = ["proposed", "accepted", "rejected", "deprecated", "superseded"]
-
-DEFAULT_ALIASES: dict[str, str] = {
-    "approved": "accepted",
-    "agreed": "accepted",
-    "adopted": "accepted",
-    "decided": "accepted",
-    "done": "accepted",
-    "implemented": "accepted",
-    "partially implemented": "accepted",
-    "active": "accepted",
-    "draft": "proposed",
-    "pending": "proposed",
-    "open": "proposed",
-    "in review": "proposed",
-    "under review": "proposed",
-    "in progress": "proposed",
-    "incomplete": "proposed",
-    "on hold": "proposed",
-    "proposal": "proposed",
-    "planned": "proposed",
-    "declined": "rejected",
-    "refused": "rejected",
-    "withdrawn": "rejected",
-    "obsolete": "deprecated",
-    "retired": "deprecated",
-    "replaced": "superseded",
-    "partly superseded": "superseded",
-    "partially superseded": "superseded",
-    "amended": "accepted",
-}
-
-AUTODETECT_DIRS = ("decisions", "doc/adr", "docs/adr", "docs/decisions", "docs/architecture/decisions")
+__all__ = [
+    "AUTODETECT_DIRS",
+    "DEFAULT_ALIASES",
+    "DEFAULT_STATUSES",
+    "Config",
+    "autodetect_dir",
+    "find_config_file",
+    "load_config",
+]
 
 
 class Config(BaseModel):
@@ -89,48 +76,9 @@ class Config(BaseModel):
         return (self.root / self.dir).resolve()
 
 
-def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
-    """Walk up from *start* to the first ``.adr.toml`` or pyproject with ``[tool.adr]``."""
-    here = start.resolve()
-    for folder in (here, *here.parents):
-        dot = folder / ".adr.toml"
-        if dot.is_file():
-            return dot, _read_toml(dot)
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file():
-            data = _read_toml(pyproject)
-            section = data.get("tool", {}).get("adr")
-            if isinstance(section, dict):
-                return pyproject, section
-        if (folder / ".git").exists():
-            break
-    return None
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
-    if path.name == ".adr.toml" and isinstance(data.get("tool"), dict) and "adr" in data["tool"]:
-        section = data["tool"]["adr"]
-        return section if isinstance(section, dict) else {}
-    return data
-
-
 def load_config(start: Path | None = None, **overrides: Any) -> Config:
     """Resolve the configuration from files under/above *start*, then apply overrides."""
-    start = start or Path.cwd()
-    values: dict[str, Any] = {}
-    root = start.resolve()
-    source = None
-    found = find_config_file(start)
-    if found is not None:
-        path, values = found
-        root = path.parent
-        source = str(path)
-    values = {k.replace("-", "_"): v for k, v in values.items()}
+    values, root, source = read_config_values(start)
     values.update({k: v for k, v in overrides.items() if v is not None})
     values["root"] = root
     values["source"] = source
@@ -143,15 +91,3 @@ def load_config(start: Path | None = None, **overrides: Any) -> Config:
         raise ConfigError(f"invalid configuration in {source or 'defaults'}: " + "; ".join(lines)) from None
     config.statuses = [s.casefold() for s in config.statuses]
     return config
-
-
-def autodetect_dir(config: Config) -> Path:
-    """Pick the record folder: the configured one if it exists, else a conventional one."""
-    configured = config.root / config.dir
-    if configured.is_dir() or (config.source is not None and config.dir != "decisions"):
-        return configured
-    for candidate in AUTODETECT_DIRS:
-        path = config.root / candidate
-        if path.is_dir():
-            return path
-    return configured

@@ -16,14 +16,12 @@ from collections.abc import Callable, Iterable, Sequence
 import contextlib
 from dataclasses import dataclass
 import difflib
-import json
 import os
 from pathlib import Path
 import re
 from typing import Any
 
 from adr_tool.errors import AdrError
-from adr_tool.parse.frontmatter import split
 
 _TOP_KEY = re.compile(r"^(?P<key>[A-Za-z0-9_][A-Za-z0-9_ .-]*?)\s*:(?:\s|$)")
 _BLOCK_ITEM = re.compile(r"^(?P<prefix>\s*-\s+)(?P<value>.*?)\s*$")
@@ -51,6 +49,8 @@ def yaml_scalar(value: Any) -> str:
         return text
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return text  # an ISO date reads back as the same date
+    import json  # here, not at the top: ``adr new`` imports this module for plain titles
+
     return json.dumps(text, ensure_ascii=False)
 
 
@@ -160,6 +160,8 @@ class _Front:
 
 
 def _front(text: str) -> _Front | None:
+    from adr_tool.parse.frontmatter import split  # PyYAML: not for ``adr new``'s yaml_scalar
+
     parts = split(text)
     if parts is None:
         return None
@@ -223,6 +225,8 @@ def _replace_scalar(line: str, key: str, value: Any) -> str | None:
     if quote == "'" and "'" not in text and "\n" not in text:
         rendered = f"'{text}'"
     elif quote == '"' and not rendered.startswith('"'):
+        import json
+
         rendered = json.dumps(text, ensure_ascii=False)
     return match["lead"] + rendered + comment
 

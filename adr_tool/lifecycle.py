@@ -5,27 +5,31 @@ except ``new_record``/``mark_superseded``; the CLI shows the plan as a diff or a
 all-or-nothing with ``edit.apply_changes``.
 
 ``adr new`` must stay fast in a folder of 10,000 records, so the next id comes from file
-names alone (no parsing), allocated under a directory lock plus O_EXCL creation.
+names alone (no parsing), allocated under a directory lock plus O_EXCL creation, and the
+module imports no pydantic, YAML or Markdown parser: ``new_record`` takes any
+``RecordConfig`` (the full ``Config`` or ``configfile.RecordSettings``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 import contextlib
 from dataclasses import dataclass
 import datetime as dt
 import os
 from pathlib import Path
 import re
+import stat
 from typing import TYPE_CHECKING, Any
 
-from adr_tool.config import Config
 from adr_tool.errors import AdrError, NotFoundError
 from adr_tool.parse.normalize import slugify
-from adr_tool.templates_loader import find_record_template
+from adr_tool.templates_loader import find_record_template, shipped_templates_dir
 from adr_tool.writes import create_exclusive
 
 if TYPE_CHECKING:
+    from adr_tool.config import Config
+    from adr_tool.configfile import RecordConfig
     from adr_tool.edit import FileChange, RecordText
     from adr_tool.models import Record
     from adr_tool.repository import Repository
@@ -49,18 +53,47 @@ def today() -> dt.date:
 
 
 def highest_number(folder: Path, prefix: str) -> int:
-    """Highest record number among file names in *folder* (``DR-012-x.md`` -> 12)."""
-    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)(?:[-_. ]|$)", re.IGNORECASE)
-    bare = re.compile(r"^(\d{1,5})[-_]")  # adr-tools 0007-x.md; 8-digit log4brains dates never match
+    """Highest record number among file names in *folder* (``DR-012-x.md`` -> 12).
+
+    Names are joined into one string and read by one regular expression: at 10,000
+    records that is several times faster than matching them one by one. Names that are
+    not records are looked into when they are folders (not hidden ones).
+    """
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return 0
+    joined = "\n".join(names)
+    if joined.count("\n") != max(len(names) - 1, 0):  # a name with a newline: one by one
+        return max((_highest_in(folder, name, prefix) for name in names), default=0)
     best = 0
-    with contextlib.suppress(FileNotFoundError):
-        for entry in os.scandir(folder):
-            match = pattern.match(entry.name) or bare.match(entry.name)
-            if match:
-                best = max(best, int(match[1]))
-            elif entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
-                best = max(best, highest_number(Path(entry.path), prefix))
+    for number, bare, other in _name_scanner(prefix).findall(f"\n{joined}\n"):
+        if other:
+            best = max(best, _highest_in(folder, other, prefix))
+        elif number or bare:
+            best = max(best, int(number or bare))
     return best
+
+
+def _name_scanner(prefix: str) -> re.Pattern[str]:
+    """One line per name: ``PREFIX<number>`` / bare ``0007-`` numbers, else the whole name."""
+    return re.compile(rf"\n(?:(?i:{re.escape(prefix)})(\d+)(?=[-_. \n])|(\d{{1,5}})[-_]|([^\n]+))")
+
+
+def _highest_in(folder: Path, name: str, prefix: str) -> int:
+    """The number of one name, or the highest inside it when it is a (non-hidden) folder."""
+    match = (re.match(rf"^{re.escape(prefix)}(\d+)(?:[-_. ]|$)", name, re.IGNORECASE)
+             or re.match(r"^(\d{1,5})[-_]", name))  # adr-tools 0007-x.md; never 8-digit dates
+    if match:
+        return int(match[1])
+    if name.startswith("."):
+        return 0
+    path = folder / name
+    try:
+        is_dir = stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return 0
+    return highest_number(path, prefix) if is_dir else 0
 
 
 def format_id(prefix: str, number: int, width: int) -> str:
@@ -97,27 +130,47 @@ def folder_lock(folder: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def render_record(template: str, config: Config, context: dict[str, Any]) -> str:
-    """Render a record template with Jinja2 (autoescape off: this is Markdown, not HTML)."""
-    import jinja2
+def render_record(template: str, config: RecordConfig, context: dict[str, Any]) -> str:
+    """Render a record template as Jinja2 would (autoescape off: this is Markdown, not HTML).
 
+    A shipped template is rendered without importing Jinja2 when it keeps to the simple
+    subset of ``record_template`` (they all do); the output is the same. A user's own
+    template (``templates/record/NAME.md.j2`` in the project) always goes to Jinja2.
+    """
+    path = find_record_template(template, config.root)
+    if path.parent.parent == shipped_templates_dir():
+        from adr_tool.record_template import render_simple
+
+        text = render_simple(path.read_text(encoding="utf-8"), context, record_filters())
+        if text is not None:
+            return text
+    return render_with_jinja(path, context)
+
+
+def record_filters() -> dict[str, Callable[[Any], str]]:
+    """Filters record templates get on top of Jinja2's: ``yaml`` and ``yaml_scalar``."""
     from adr_tool.edit import yaml_scalar, yaml_value
 
-    path = find_record_template(template, config.root)
+    return {"yaml": yaml_value, "yaml_scalar": yaml_scalar}
+
+
+def render_with_jinja(path: Path, context: dict[str, Any]) -> str:
+    """Render the template file at *path* with Jinja2, undefined names refused."""
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(path.parent)),
         autoescape=False,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["yaml"] = yaml_value
-    env.filters["yaml_scalar"] = yaml_scalar
+    env.filters.update(record_filters())
     return env.get_template(path.name).render(**context)
 
 
 def new_record(
     title: str,
-    config: Config,
+    config: RecordConfig,
     folder: Path | None = None,
     *,
     template: str | None = None,

@@ -1,24 +1,26 @@
 """The ``adr`` command: a thin Typer layer over the library API.
 
-Only typer and the standard library are imported here; each command imports what it
-needs inside its body so ``adr --help`` stays fast. Command modules register themselves
-through ``register(app)`` and are listed once, in COMMAND_MODULES.
+Start-up cost is most of a short command's time, so this module imports only the standard
+library: ``main`` answers ``adr --version`` and the top-level help before typer is
+imported, and the Typer app lives in ``adr_tool.cli.application``, which builds only the
+command being run. Each command imports what it needs inside its body. Command modules
+register themselves through ``register(app)``, are listed once in COMMAND_MODULES, and
+each command name is mapped to its module in COMMANDS. ``adr_tool.cli.app`` is the full
+Typer app (built on first access, for tests and embedding).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import contextlib
-import importlib
 import os
 import sys
-import traceback
-from typing import Annotated, Any
-
-import typer
-from typer.core import TyperGroup
 
 from adr_tool import __version__
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
 
 COMMAND_MODULES = (
     "adr_tool.cli.records",
@@ -31,44 +33,48 @@ COMMAND_MODULES = (
 )
 """Every command module, in help order. Each defines ``register(app)``."""
 
-class _EdgeGroup(TyperGroup):
-    """Runs every command inside the error edge, for the console script and CliRunner alike."""
+COMMANDS = {
+    **dict.fromkeys(("init", "new", "list", "show"), "adr_tool.cli.records"),
+    **dict.fromkeys(("status", "propose", "accept", "reject", "deprecate", "supersede", "link",
+                     "unlink", "renumber", "index", "review"), "adr_tool.cli.lifecycle"),
+    **dict.fromkeys(("migrate", "export"), "adr_tool.cli.migrate"),
+    "score": "adr_tool.cli.score",
+    **dict.fromkeys(("graph", "which"), "adr_tool.cli.graph"),
+    **dict.fromkeys(("lint", "rules"), "adr_tool.cli.lint"),
+    **dict.fromkeys(("build", "serve"), "adr_tool.cli.site"),
+}
+"""Which module registers each command: ``adr NAME`` imports and builds only that one.
 
-    def invoke(self, ctx: Any) -> Any:
-        with error_edge():
-            return super().invoke(ctx)
+A command missing here still works (the full app is built for any unknown name), only
+slower; tests/test_startup.py checks this table against what the modules register.
+"""
 
+VERSION_ARGS = (["--version"], ["-V"])
+"""Command lines answered without typer (the same text the eager --version option prints)."""
 
-app = typer.Typer(
-    cls=_EdgeGroup,
-    name="adr",
-    help="Architecture decision records as code: parse, lint, link, score and publish them.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+ROOT_HELP_ARGS: tuple[list[str], ...] = ([], ["-h"], ["--help"])
+"""Command lines answered from ROOT_HELP_FILE when Typer would print exactly that."""
 
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"adr {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", "-V", help="Print the version and exit.", callback=_version,
-                           is_eager=True)
-    ] = False,
-) -> None:
-    """Architecture decision records as code."""
+ROOT_HELP_FILE = "root_help.txt"
+"""Typer's ``adr --help`` for the program name ``adr`` at the widest help width (a terminal
+of 80 columns or more, or none). tests/test_startup.py compares it with Typer's output;
+``pytest tests/test_startup.py --force-regen`` rewrites it after a command changes."""
 
 
-for _module in COMMAND_MODULES:
-    importlib.import_module(_module).register(app)
+def __getattr__(name: str) -> Any:
+    """``app``: the full Typer app with every command, for tests and embedding."""
+    if name == "app":
+        from adr_tool.cli.application import full_app
+
+        return full_app()
+    raise AttributeError(f"module 'adr_tool.cli' has no attribute {name!r}")
+
+
+def _echo_err(message: str) -> None:
+    """typer.echo to stderr; typer is imported here only on the error path."""
+    from typer import echo
+
+    echo(message, err=True)
 
 
 @contextlib.contextmanager
@@ -79,12 +85,12 @@ def error_edge() -> Iterator[None]:
     try:
         yield
     except AdrError as exc:
-        typer.echo(f"adr: error: {exc.message}", err=True)
+        _echo_err(f"adr: error: {exc.message}")
         if exc.hint:
-            typer.echo(f"  hint: {exc.hint}", err=True)
+            _echo_err(f"  hint: {exc.hint}")
         raise SystemExit(1) from None
     except KeyboardInterrupt:
-        typer.echo("adr: interrupted", err=True)
+        _echo_err("adr: interrupted")
         raise SystemExit(130) from None
     except BrokenPipeError:
         with contextlib.suppress(Exception):
@@ -98,6 +104,8 @@ def error_edge() -> Iterator[None]:
         # code) derives from BaseException and must not escape as a traceback either
         if type(exc).__module__.split(".")[0] in ("typer", "click"):
             raise  # the framework's own control flow (usage errors, Exit, Abort)
+        import traceback
+
         if os.environ.get("ADR_DEBUG"):
             traceback.print_exc()
         else:
@@ -106,12 +114,60 @@ def error_edge() -> Iterator[None]:
             fd, log = tempfile.mkstemp(prefix="adr-crash-", suffix=".log")
             with os.fdopen(fd, "w") as fh:
                 traceback.print_exc(file=fh)
-            typer.echo(f"adr: internal error: {exc.__class__.__name__}: {exc}", err=True)
-            typer.echo(f"  the traceback was saved to {log}; please report it", err=True)
+            _echo_err(f"adr: internal error: {exc.__class__.__name__}: {exc}")
+            _echo_err(f"  the traceback was saved to {log}; please report it")
         raise SystemExit(3) from None
 
 
+def _columns() -> int:
+    """Terminal width as click's help formatter gets it (``shutil.get_terminal_size``).
+
+    Written out because importing shutil costs more than the rest of ``adr --help``.
+    """
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+def cached_root_help() -> str | None:
+    """The saved top-level help, if Typer would print exactly that here; else None."""
+    run_as = getattr(sys.modules.get("__main__"), "__package__", None)
+    if os.name == "nt" or run_as or os.path.basename(sys.argv[0]) != "adr" or _columns() < 80:
+        return None  # another program name (python -m adr_tool) or a narrower help text
+    try:
+        with open(os.path.join(os.path.dirname(__file__), ROOT_HELP_FILE), encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError:
+        return None
+    return text if text.startswith("Usage: adr ") else None
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    ``--version`` and the top-level help are answered without importing typer (about
+    0.1 s of the 0.15 s they would take); everything else goes through the Typer app.
+    """
     with error_edge():
-        app()
+        args = sys.argv[1:]
+        if args in VERSION_ARGS:
+            sys.stdout.write(f"adr {__version__}\n")
+            sys.stdout.flush()
+            return
+        if args in ROOT_HELP_ARGS and (text := cached_root_help()) is not None:
+            stream = sys.stdout if args else sys.stderr  # no arguments: a usage error, exit 2
+            stream.write(text)
+            stream.flush()
+            if not args:
+                raise SystemExit(2)
+            return
+        from adr_tool.cli.application import run
+
+        run(args)

@@ -74,21 +74,23 @@ def new(
 
     Example: adr new "Use Redis for the job queue" --tag infra --requires DR-002
     """
-    from adr_tool.config import autodetect_dir, load_config
+    from adr_tool.configfile import autodetect_dir, record_settings
     from adr_tool.errors import AdrError
     from adr_tool.lifecycle import find_record_file, mark_superseded, new_record
     from adr_tool.sources import display_path
 
-    config = load_config(dir_ if dir_ is not None and dir_.is_dir() else Path.cwd())
+    start = dir_ if dir_ is not None and dir_.is_dir() else Path.cwd()
+    config = record_settings(start)  # not load_config: no pydantic for a new record
     folder = dir_ if dir_ is not None else autodetect_dir(config)
     old_path = None
     if supersedes:
         try:
             old_path = find_record_file(folder, supersedes)
         except (OSError, AdrError):
+            from adr_tool.config import load_config
             from adr_tool.repository import load_repository
 
-            repo = load_repository(folder, config=config)
+            repo = load_repository(folder, config=load_config(start))
             old = repo.get(supersedes)
             if old is None:
                 from adr_tool.errors import NotFoundError
