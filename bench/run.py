@@ -498,6 +498,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     adr = adr_command(args.adr)
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120"}
     env.pop("ADR_DEBUG", None)
+    # users run from compiled bytecode; without it every run would recompile the package
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).resolve().parent.parent / "adr_tool")],
+                   check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     env_line = environment()
     viewer = None if args.no_peers else find_adr_viewer()
     l4b = None if args.no_peers else find_log4brains()
