@@ -52,7 +52,7 @@ def _hint(field: str, record: Record) -> str:
 
 
 def _required(record: Record, ctx: LintContext, field: str) -> bool:
-    return field in ctx.settings.fields_for(record) and ctx.is_decision(record)
+    return field in ctx.fields_for(record) and ctx.is_decision(record)
 
 
 def _file_name(record: Record) -> str:
