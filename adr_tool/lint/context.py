@@ -365,8 +365,11 @@ def _load_scoring(config: Any) -> tuple[Any, dict[str, Any]] | bool:
     module = importlib.import_module("adr_tool.scoring")
     kwargs: dict[str, Any] = {}
     settings_type = getattr(module, "ScoreSettings", None)
-    if settings_type is not None and "settings" in inspect.signature(module.score_record).parameters:
+    parameters = inspect.signature(module.score_record).parameters
+    if settings_type is not None and "settings" in parameters:
         kwargs["settings"] = settings_type.from_config(config.score)
+    if "robustness" in parameters:
+        kwargs["robustness"] = False  # lint reads only the diagnostics
     return module, kwargs
 
 
