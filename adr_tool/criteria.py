@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 import math
+import os
 from pathlib import Path
 import re
 from typing import Any
@@ -609,11 +610,20 @@ def has_criteria_header(text: str | bytes) -> bool:
     low = raw.lower()
     if not any(w in low for w in _CRITERION_WORDS) or not any(w in low for w in _WEIGHT_WORDS):
         return False
-    return any(
-        b"|" in line and any(w in line for w in _CRITERION_WORDS)
-        and any(w in line for w in _WEIGHT_WORDS)
-        for line in low.splitlines()
-    )
+    # only the lines holding a criterion word can qualify: find them instead of walking
+    # every line of the file (this runs on every file of ``adr score --all``)
+    size = len(low)
+    for word in _CRITERION_WORDS:
+        start = low.find(word)
+        while start != -1:
+            first = max(low.rfind(b"\n", 0, start), low.rfind(b"\r", 0, start)) + 1
+            ends = [i for i in (low.find(b"\n", start), low.find(b"\r", start)) if i != -1]
+            last = min(ends) if ends else size
+            line = low[first:last]
+            if b"|" in line and any(w in line for w in _WEIGHT_WORDS):
+                return True
+            start = low.find(word, last)
+    return False
 
 
 def load_candidate_paths(paths: list[Path]) -> list[Path]:
@@ -622,7 +632,9 @@ def load_candidate_paths(paths: list[Path]) -> list[Path]:
     for path in paths:
         try:
             with path.open("rb") as handle:
-                raw = handle.read(MAX_SCAN_BYTES)
+                # read(n) allocates n bytes first: ask for what the file holds, not 4 MB
+                size = os.fstat(handle.fileno()).st_size
+                raw = handle.read(min(size + 1, MAX_SCAN_BYTES) if size > 0 else MAX_SCAN_BYTES)
         except OSError:
             kept.append(path)  # let the loader report it
             continue
