@@ -53,6 +53,15 @@ def _find_section(record: Record, name: str, ctx: LintContext) -> int | None:
     return None
 
 
+def _required_sections(record: Record, ctx: LintContext) -> dict[str, int | None]:
+    """Where each required section is (index or None), found once per record.
+
+    ADR501 and ADR502 both look every required section up.
+    """
+    return ctx.memo("required-sections", record, lambda: {
+        name: _find_section(record, name, ctx) for name in ctx.sections_for(record)})
+
+
 def _anchor_line(record: Record) -> int:
     for section in record.sections:
         if section.level == 1:
@@ -74,9 +83,10 @@ def check_section_missing(record: Record, ctx: LintContext) -> Iterator[Finding]
     required = ctx.sections_for(record)
     if not required or not ctx.is_decision(record):
         return
+    found = _required_sections(record, ctx)
     missing = [
         name for name in required
-        if _find_section(record, name, ctx) is None and not _stated_elsewhere(record, name, ctx)
+        if found[name] is None and not _stated_elsewhere(record, name, ctx)
     ]
     if missing:
         names = ", ".join(repr(n) for n in missing)
@@ -113,8 +123,9 @@ def check_section_empty(record: Record, ctx: LintContext) -> Iterator[Finding]:
     """
     if not ctx.is_decision(record):
         return
+    found = _required_sections(record, ctx)
     for name in ctx.sections_for(record):
-        index = _find_section(record, name, ctx)
+        index = found[name]
         if index is not None and _is_empty(record, index):
             section = record.sections[index]
             yield Finding(section.line, 1, f"section {section.heading.strip()!r} is empty",
