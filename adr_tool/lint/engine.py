@@ -48,6 +48,8 @@ class LintResult:
     repo: Repository | None = None
     all_diagnostics: list[Diagnostic] = field(default_factory=list)
     """Findings before the baseline was applied (what ``--write-baseline`` stores)."""
+    graph: Any = None
+    """The decision graph the rules built (None when no graph rule ran), for reports to reuse."""
 
     def count(self, severity: Severity) -> int:
         """How many findings have *severity*."""
@@ -233,7 +235,7 @@ def _run_lint(
         d.path for d in repo.diagnostics if _in_focus(d.path, focus, diff)}
     return LintResult(diagnostics=final, records=records, files=len(files), rules=rules,
                       suppressed=suppressed, baselined=baselined, diff=diff, repo=repo,
-                      all_diagnostics=kept)
+                      all_diagnostics=kept, graph=ctx.graph if ctx._graph_done else None)
 
 
 def _override_codes(settings: LintSettings) -> set[str]:
