@@ -250,8 +250,12 @@ class _RawCell:
     decimals: int = 0
 
 
+@lru_cache(maxsize=8192)
 def _normalise(text: str) -> str:
-    """Drop emphasis, code marks, links and emoji variation selectors; keep the words."""
+    """Drop emphasis, code marks, links and emoji variation selectors; keep the words.
+
+    Cached: weights, marks and header names repeat across rows and tables.
+    """
     if not _NEEDS_CLEANING.search(text):
         return text.strip()
     text = _LINK.sub(r"\1", text.replace("\\|", "|"))
@@ -487,6 +491,7 @@ def read_table(
     levels, gates, tokens = settings.levels, settings.gates, settings.cells
     # pass 1: classify every cell, so bare numbers can share one detected scale
     raw_rows: list[tuple[str, Weight, list[tuple[str, Pos, _RawCell, bool]], Pos]] = []
+    seen: dict[str, _RawCell] = {}
     bare: list[float] = []
     outs: list[float] = []
     for name, weight_cell, option_cells, row_pos in rows:
@@ -509,9 +514,11 @@ def read_table(
         parsed = []
         for option_key, cell in zip(option_keys, option_cells, strict=True):
             text, cell_over = cell.text, False
-            if (option_key, key) in cells:
+            if cells and (option_key, key) in cells:
                 text, cell_over = cells[(option_key, key)], True
-            raw = _read_cell(text, tokens)
+            raw = seen.get(text)
+            if raw is None:  # a table repeats a few marks: skip even the lru_cache's hashing
+                raw = seen[text] = _read_cell(text, tokens)
             overridden |= cell_over
             if raw.kind is _SCORED:
                 if raw.out_of is not None:
