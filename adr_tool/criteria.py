@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 import math
+import os
 from pathlib import Path
 import re
 from typing import Any
@@ -66,6 +67,14 @@ class CellKind(StrEnum):
     NOT_APPLICABLE = "n/a"
     MISSING = "missing"
     UNREADABLE = "unreadable"
+
+
+# enum members as plain names: ``CellKind.SCORED`` costs ~0.2 us per lookup on Python 3.11,
+# several times per cell in the hot loops below and in ``scoring``
+_SCORED = CellKind.SCORED
+_NOT_APPLICABLE = CellKind.NOT_APPLICABLE
+_MISSING = CellKind.MISSING
+_UNREADABLE = CellKind.UNREADABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +146,13 @@ def _config_number(value: Any, name: str) -> float:
     return float(value)
 
 
-@dataclass(frozen=True, slots=True)
+# Weight, Cell and Criterion are built ~20 times per criteria table, for every table on every
+# ``adr lint`` and ``adr score --all``: they are plain slotted dataclasses, read-only by
+# convention, because a frozen dataclass's __init__ costs about 5x (object.__setattr__ per
+# field): 30% of scoring a record. The containers built once per table stay frozen.
+
+
+@dataclass(slots=True)
 class Weight:
     """A criterion's weight as written and as a number (None when it cannot be read)."""
 
@@ -148,7 +163,7 @@ class Weight:
     overridden: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Cell:
     """One option's cell on one criterion, normalised to 0..1 where it can be."""
 
@@ -164,7 +179,7 @@ class Cell:
     overridden: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Criterion:
     """A row of the table: a criterion, its weight and one cell per option."""
 
@@ -235,8 +250,12 @@ class _RawCell:
     decimals: int = 0
 
 
+@lru_cache(maxsize=8192)
 def _normalise(text: str) -> str:
-    """Drop emphasis, code marks, links and emoji variation selectors; keep the words."""
+    """Drop emphasis, code marks, links and emoji variation selectors; keep the words.
+
+    Cached: weights, marks and header names repeat across rows and tables.
+    """
     if not _NEEDS_CLEANING.search(text):
         return text.strip()
     text = _LINK.sub(r"\1", text.replace("\\|", "|"))
@@ -364,7 +383,13 @@ def _detect_scale(numbers: list[float], settings: ScoreSettings) -> float | None
 
 def is_criteria_header(header: list[TableCell]) -> tuple[int, int] | None:
     """Return (criterion column, weight column) when *header* makes a criteria table."""
-    names = [_normalise(c.text) for c in header]
+    return _header_columns(tuple(c.text for c in header))
+
+
+@lru_cache(maxsize=4096)
+def _header_columns(texts: tuple[str, ...]) -> tuple[int, int] | None:
+    """``is_criteria_header`` on the header texts; cached, as most tables share a few headers."""
+    names = [_normalise(t) for t in texts]
     crit = next((i for i, n in enumerate(names) if _CRITERION_HEAD.search(n)), None)
     if crit is None:
         return None
@@ -383,9 +408,12 @@ def _diag(code: str, rule: str, severity: Severity, path: str, pos: Pos, message
                       rule=rule)
 
 
+_WRITTEN_TOTAL = re.compile(rf"^(?P<n>{_NUMBER})\s*(?P<p>%?)\s*$")
+
+
 def _written_number(cell: TableCell) -> WrittenNumber:
     clean = _normalise(cell.text)
-    match = re.match(rf"^(?P<n>{_NUMBER})\s*(?P<p>%?)\s*$", clean)
+    match = _WRITTEN_TOTAL.match(clean)
     if match is None:
         return WrittenNumber(cell.text, None, 0, False, cell.pos)
     return WrittenNumber(cell.text, float(match["n"]), _decimals(match["n"]), bool(match["p"]),
@@ -410,6 +438,11 @@ def _unique_names(names: list[str]) -> list[str]:
     return out
 
 
+def _cell_at(row: list[TableCell], i: int, row_pos: Pos) -> TableCell:
+    """The row's cell in column *i*; an empty one at the row's start when the row is short."""
+    return row[i] if i < len(row) else TableCell(text="", pos=row_pos)
+
+
 def read_table(
     table: Table,
     index: int,
@@ -421,7 +454,12 @@ def read_table(
     weights: Mapping[str, str] | None = None,
     cells: Mapping[tuple[str, str], str] | None = None,
 ) -> tuple[CriteriaTable, list[Diagnostic]]:
-    """Read one criteria table; what-if *weights*/*cells* (case-folded keys) replace cells."""
+    """Read one criteria table; what-if *weights*/*cells* (case-folded keys) replace cells.
+
+    Runs for every table of every record on ``adr lint`` and ``adr score --all``, so the
+    loops use module-level enum members and positional constructors (both measurably
+    cheaper per cell than attribute lookups on the enum and keyword arguments).
+    """
     crit_col, weight_col = columns
     names = [_normalise(c.text) for c in table.header]
     option_cols = [i for i, n in enumerate(names)
@@ -429,46 +467,46 @@ def read_table(
     options = tuple(_unique_names([names[i] for i in option_cols]))
     option_keys = [o.casefold() for o in options]
     diags: list[Diagnostic] = []
-    rows: list[tuple[str, TableCell, TableCell, list[TableCell], Pos]] = []
+    rows: list[tuple[str, TableCell, list[TableCell], Pos]] = []
     total: TotalRow | None = None
     overridden = False
     for row in table.rows:
         row_pos = row[0].pos if row else table.pos
-
-        def cell_at(i: int, row: list[TableCell] = row, row_pos: Pos = row_pos) -> TableCell:
-            return row[i] if i < len(row) else TableCell(text="", pos=row_pos)
-
-        name = _normalise(cell_at(crit_col).text)
+        name = _normalise(_cell_at(row, crit_col, row_pos).text)
         if _TOTAL_ROW.match(name):
+            weight_total = _cell_at(row, weight_col, row_pos)
             total = TotalRow(
-                weight=_written_number(cell_at(weight_col)) if cell_at(weight_col).text.strip()
-                else None,
-                options=tuple(_written_number(cell_at(i)) if cell_at(i).text.strip() else None
-                              for i in option_cols),
+                weight=_written_number(weight_total) if weight_total.text.strip() else None,
+                options=tuple(_written_number(cell) if cell.text.strip() else None
+                              for cell in (_cell_at(row, i, row_pos) for i in option_cols)),
                 pos=row_pos,
             )
             continue
         if not name and not any(c.text.strip() for c in row):
             continue
-        rows.append((name, cell_at(crit_col), cell_at(weight_col),
-                     [cell_at(i) for i in option_cols], row_pos))
+        rows.append((name, _cell_at(row, weight_col, row_pos),
+                     [_cell_at(row, i, row_pos) for i in option_cols], row_pos))
     weights = weights or {}
     cells = cells or {}
+    levels, gates, tokens = settings.levels, settings.gates, settings.cells
     # pass 1: classify every cell, so bare numbers can share one detected scale
     raw_rows: list[tuple[str, Weight, list[tuple[str, Pos, _RawCell, bool]], Pos]] = []
+    seen: dict[str, _RawCell] = {}
     bare: list[float] = []
-    for name, _crit_cell, weight_cell, option_cells, row_pos in rows:
+    outs: list[float] = []
+    for name, weight_cell, option_cells, row_pos in rows:
         key = name.casefold()
         weight_text, weight_over = weight_cell.text, False
         if key in weights:
             weight_text, weight_over = weights[key], True
-        value, gate = read_weight(weight_text, settings)
-        weight = Weight(_normalise(weight_text), value, gate, weight_cell.pos, weight_over)
+        value, gate = _read_weight(weight_text, levels, gates)
+        weight_shown = _normalise(weight_text)
+        weight = Weight(weight_shown, value, gate, weight_cell.pos, weight_over)
         overridden |= weight_over
         if value is None:
             diags.append(_diag(
                 "ADR401", "weight-unknown", Severity.WARNING, path, weight_cell.pos,
-                f"weight {_normalise(weight_text)!r} of criterion {name!r} is not a number, "
+                f"weight {weight_shown!r} of criterion {name!r} is not a number, "
                 "percentage or known level; the criterion is left out of the score",
                 "Use a number, a percentage or a level from [tool.adr.score] weights "
                 f"({', '.join(sorted(name for name, _ in settings.levels))}).",
@@ -476,18 +514,21 @@ def read_table(
         parsed = []
         for option_key, cell in zip(option_keys, option_cells, strict=True):
             text, cell_over = cell.text, False
-            if (option_key, key) in cells:
+            if cells and (option_key, key) in cells:
                 text, cell_over = cells[(option_key, key)], True
-            raw = read_cell(text, settings)
+            raw = seen.get(text)
+            if raw is None:  # a table repeats a few marks: skip even the lru_cache's hashing
+                raw = seen[text] = _read_cell(text, tokens)
             overridden |= cell_over
-            if raw.kind is CellKind.SCORED and raw.fixed is None and raw.out_of is None:
-                assert raw.number is not None
-                bare.append(raw.number)
+            if raw.kind is _SCORED:
+                if raw.out_of is not None:
+                    outs.append(raw.out_of)
+                elif raw.fixed is None:
+                    assert raw.number is not None
+                    bare.append(raw.number)
             parsed.append((text, cell.pos, raw, cell_over))
         raw_rows.append((name, weight, parsed, row_pos))
     scale = _detect_scale(bare, settings)
-    outs = [raw.out_of for _, _, parsed, _ in raw_rows for _, _, raw, _ in parsed
-            if raw.kind is CellKind.SCORED and raw.out_of is not None]
     points_scale = scale if scale is not None else (outs[0] if outs and len(set(outs)) == 1
                                                     else 1.0)
     # pass 2: normalise to 0..1
@@ -497,36 +538,37 @@ def read_table(
         for (source_text, source_pos, raw, cell_over), option in zip(parsed, options,
                                                                       strict=True):
             kind, value = raw.kind, raw.fixed
-            if kind is CellKind.SCORED and value is None:
+            if kind is _SCORED and value is None:
                 assert raw.number is not None
                 denominator = raw.out_of if raw.out_of is not None else (
                     points_scale if scale is not None else None)
                 if denominator is None or raw.number > denominator:
-                    kind = CellKind.UNREADABLE
+                    kind = _UNREADABLE
                 else:
                     value = raw.number / denominator
-            if kind is CellKind.MISSING:
-                diags.append(_diag(
-                    "ADR402", "cell-missing", Severity.WARNING, path, source_pos,
-                    f"no value for option {option!r} on criterion {name!r}; it is left out of "
-                    f"{option}'s score",
-                    "Fill the cell, or write N/A when the criterion does not apply.",
-                ))
-            elif kind is CellKind.UNREADABLE:
-                diags.append(_diag(
-                    "ADR403", "cell-unscorable", Severity.WARNING, path, source_pos,
-                    f"cannot score {_normalise(source_text)!r} (option {option!r}, criterion "
-                    f"{name!r}); it is left out of {option}'s score",
-                    "Write ✅ / ⚠️ / ❌, yes / partial / no, a rating such as 4/5 or ★★★☆☆, "
-                    "a number on the table's scale, or N/A.",
-                ))
-            out_cells.append(Cell(
-                text=source_text.strip(), kind=kind, pos=source_pos,
-                value=value if kind is CellKind.SCORED else None,
-                note=raw.note if kind is not CellKind.UNREADABLE else "",
-                written=raw.written, written_decimals=raw.decimals, overridden=cell_over,
-            ))
-        criteria.append(Criterion(name=name, weight=weight, cells=tuple(out_cells), pos=row_pos))
+            if kind is _SCORED:
+                note = raw.note
+            else:
+                value = None
+                note = "" if kind is _UNREADABLE else raw.note
+                if kind is _MISSING:
+                    diags.append(_diag(
+                        "ADR402", "cell-missing", Severity.WARNING, path, source_pos,
+                        f"no value for option {option!r} on criterion {name!r}; it is left out "
+                        f"of {option}'s score",
+                        "Fill the cell, or write N/A when the criterion does not apply.",
+                    ))
+                elif kind is _UNREADABLE:
+                    diags.append(_diag(
+                        "ADR403", "cell-unscorable", Severity.WARNING, path, source_pos,
+                        f"cannot score {_normalise(source_text)!r} (option {option!r}, criterion "
+                        f"{name!r}); it is left out of {option}'s score",
+                        "Write ✅ / ⚠️ / ❌, yes / partial / no, a rating such as 4/5 or ★★★☆☆, "
+                        "a number on the table's scale, or N/A.",
+                    ))
+            out_cells.append(Cell(source_text.strip(), kind, source_pos, value, note, raw.written,
+                                  raw.decimals, cell_over))
+        criteria.append(Criterion(name, weight, tuple(out_cells), row_pos))
     return CriteriaTable(
         index=index, section=table.section, pos=table.pos, options=options,
         option_pos=tuple(table.header[i].pos for i in option_cols), criteria=tuple(criteria),
@@ -575,11 +617,20 @@ def has_criteria_header(text: str | bytes) -> bool:
     low = raw.lower()
     if not any(w in low for w in _CRITERION_WORDS) or not any(w in low for w in _WEIGHT_WORDS):
         return False
-    return any(
-        b"|" in line and any(w in line for w in _CRITERION_WORDS)
-        and any(w in line for w in _WEIGHT_WORDS)
-        for line in low.splitlines()
-    )
+    # only the lines holding a criterion word can qualify: find them instead of walking
+    # every line of the file (this runs on every file of ``adr score --all``)
+    size = len(low)
+    for word in _CRITERION_WORDS:
+        start = low.find(word)
+        while start != -1:
+            first = max(low.rfind(b"\n", 0, start), low.rfind(b"\r", 0, start)) + 1
+            ends = [i for i in (low.find(b"\n", start), low.find(b"\r", start)) if i != -1]
+            last = min(ends) if ends else size
+            line = low[first:last]
+            if b"|" in line and any(w in line for w in _WEIGHT_WORDS):
+                return True
+            start = low.find(word, last)
+    return False
 
 
 def load_candidate_paths(paths: list[Path]) -> list[Path]:
@@ -588,7 +639,9 @@ def load_candidate_paths(paths: list[Path]) -> list[Path]:
     for path in paths:
         try:
             with path.open("rb") as handle:
-                raw = handle.read(MAX_SCAN_BYTES)
+                # read(n) allocates n bytes first: ask for what the file holds, not 4 MB
+                size = os.fstat(handle.fileno()).st_size
+                raw = handle.read(min(size + 1, MAX_SCAN_BYTES) if size > 0 else MAX_SCAN_BYTES)
         except OSError:
             kept.append(path)  # let the loader report it
             continue

@@ -277,14 +277,18 @@ class _Sums:
     failed_gate: str | None = None
 
 
+_SCORED = CellKind.SCORED
+_NOT_APPLICABLE = CellKind.NOT_APPLICABLE
+
+
 def _sums(table: CriteriaTable, column: int, threshold: float) -> _Sums:
     sums = _Sums()
     for criterion in table.criteria:
         cell = criterion.cells[column]
-        if cell.kind is CellKind.NOT_APPLICABLE:
+        if cell.kind is _NOT_APPLICABLE:
             sums.na.append(criterion.name)
             continue
-        if cell.kind is not CellKind.SCORED or cell.value is None:
+        if cell.kind is not _SCORED or cell.value is None:
             sums.unscored.append(criterion.name)
             continue
         if criterion.gate and cell.value <= threshold + EPS and sums.failed_gate is None:
@@ -339,7 +343,7 @@ def _margin_at(table: CriteriaTable, winner: int, rival: int, row: int, delta: f
         for index, criterion in enumerate(table.criteria):
             cell = criterion.cells[column]
             weight = criterion.weight.value
-            if weight is None or cell.kind is not CellKind.SCORED or cell.value is None:
+            if weight is None or cell.kind is not _SCORED or cell.value is None:
                 continue
             if index == row:
                 weight += delta
@@ -352,11 +356,12 @@ def _margin_at(table: CriteriaTable, winner: int, rival: int, row: int, delta: f
 def _flip(table: CriteriaTable, winner: int, rival: int) -> WeightFlip | None:
     """Smallest relative change of one weight within 0..2x that puts *rival* ahead."""
     best: tuple[float, float, WeightFlip] | None = None
+    winner_parts, rival_parts = _column_parts(table, winner), _column_parts(table, rival)
     for row, criterion in enumerate(table.criteria):
         weight = criterion.weight.value
         if weight is None or weight <= EPS:
             continue
-        coefficients = _coefficients(table, winner, rival, row)
+        coefficients = _coefficients_of(winner_parts, rival_parts, row)
         if coefficients is None:
             continue
         a, b, c = coefficients
@@ -385,6 +390,26 @@ def _flip(table: CriteriaTable, winner: int, rival: int) -> WeightFlip | None:
     return None if best is None else best[2]
 
 
+def _column_parts(table: CriteriaTable, column: int) -> tuple[float, float, list[float | None]]:
+    """An option's weighted points S and maximum M, and per row its cell value (None: unscored).
+
+    Summed once per option, in row order, so every row's quadratic reuses the same S and M
+    (the sums, and so the floats, are those a per-row loop would compute).
+    """
+    score = max_score = 0.0
+    values: list[float | None] = []
+    for criterion in table.criteria:
+        cell = criterion.cells[column]
+        weight = criterion.weight.value
+        if weight is None or cell.kind is not _SCORED or cell.value is None:
+            values.append(None)
+            continue
+        score += weight * cell.value
+        max_score += weight
+        values.append(cell.value)
+    return score, max_score, values
+
+
 def _coefficients(table: CriteriaTable, winner: int,
                   rival: int, row: int) -> tuple[float, float, float] | None:
     """Quadratic a*d^2 + b*d + c whose sign is the winner's lead when weight *row* moves by d.
@@ -392,22 +417,20 @@ def _coefficients(table: CriteriaTable, winner: int,
     With S/M an option's points and maximum, x/y the change per unit of weight:
     (S_w + d x_w)(M_r + d y_r) - (S_r + d x_r)(M_w + d y_w).
     """
-    def parts(column: int) -> tuple[float, float, float, float]:
-        score = max_score = x = y = 0.0
-        for index, criterion in enumerate(table.criteria):
-            cell = criterion.cells[column]
-            weight = criterion.weight.value
-            if weight is None or cell.kind is not CellKind.SCORED or cell.value is None:
-                continue
-            score += weight * cell.value
-            max_score += weight
-            if index == row:
-                x, y = cell.value, 1.0
-        return score, max_score, x, y
-    s_w, m_w, x_w, y_w = parts(winner)
-    s_r, m_r, x_r, y_r = parts(rival)
+    return _coefficients_of(_column_parts(table, winner), _column_parts(table, rival), row)
+
+
+def _coefficients_of(winner: tuple[float, float, list[float | None]],
+                     rival: tuple[float, float, list[float | None]],
+                     row: int) -> tuple[float, float, float] | None:
+    """``_coefficients`` from precomputed ``_column_parts`` of the two options."""
+    s_w, m_w, values_w = winner
+    s_r, m_r, values_r = rival
     if m_w <= EPS or m_r <= EPS:
         return None
+    value_w, value_r = values_w[row], values_r[row]
+    x_w, y_w = (0.0, 0.0) if value_w is None else (value_w, 1.0)
+    x_r, y_r = (0.0, 0.0) if value_r is None else (value_r, 1.0)
     a = x_w * y_r - x_r * y_w
     b = s_w * y_r + x_w * m_r - s_r * y_w - x_r * m_w
     c = s_w * m_r - s_r * m_w
@@ -485,9 +508,24 @@ def match_decision(decision: str, options: tuple[str, ...]) -> str | None:
     return min(found)[3] if found else None
 
 
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
 def _find_words(haystack: str, needle: str) -> int | None:
-    match = re.search(rf"(?<![a-z0-9]){re.escape(needle)}(?![a-z0-9])", haystack)
-    return None if match is None else match.start()
+    """Where *needle* first occurs in *haystack* as whole words (not inside a longer word).
+
+    Plain ``str.find`` rather than a regex built per option name: with many distinct names
+    the regex cache overflows and every call recompiles.
+    """
+    size, end = len(haystack), len(needle)
+    start = haystack.find(needle)
+    while start != -1:
+        after = start + end
+        if (start == 0 or haystack[start - 1] not in _WORD_CHARS) and (
+                after == size or haystack[after] not in _WORD_CHARS):
+            return start
+        start = haystack.find(needle, start + 1)
+    return None
 
 
 # --- drift -----------------------------------------------------------------------------
@@ -592,11 +630,14 @@ def score_record(
     weights: dict[str, str] | None = None,
     cells: dict[tuple[str, str], str] | None = None,
     settings: ScoreSettings | None = None,
+    robustness: bool = True,
 ) -> RecordScore:
     """Score every criteria table of *record*; *weights*/*cells* are what-if replacements.
 
     ``weights`` maps criterion name -> weight text; ``cells`` maps (option, criterion) -> cell
     text. Names are matched case-insensitively; an unknown name raises AdrError.
+    ``robustness=False`` leaves every table's ``robustness`` None: no diagnostic depends on
+    it, and ``adr lint``, which only wants the diagnostics, saves a fifth of the work.
     """
     if settings is None:
         settings = ScoreSettings.from_config(config.score if config is not None else None)
@@ -626,7 +667,7 @@ def score_record(
         is_primary = table.index == primary
         scored.append(TableScore(
             table=table, options=options, winner=winner, tie=bool(tied), tied=tied, ties=ties,
-            robustness=compute_robustness(table, options, winner),
+            robustness=compute_robustness(table, options, winner) if robustness else None,
             recorded_decision=decision, decided_option=decided, agrees=agrees,
             primary=is_primary, drift=drift,
         ))

@@ -235,6 +235,7 @@ class LintContext:
     _parse_diags: dict[str, list[Diagnostic]] = field(default_factory=dict)
     _scores: dict[int, Any] = field(default_factory=dict)
     _decision: dict[int, bool] = field(default_factory=dict)
+    _profile: dict[int, str] = field(default_factory=dict)
     _memo: dict[tuple[str, int], Any] = field(default_factory=dict)
     _run_memo: dict[str, Any] = field(default_factory=dict)
     root_prefix: str = ""
@@ -256,6 +257,23 @@ class LintContext:
             found = looks_like_decision(record)
             self._decision[key] = found
         return found
+
+    def profile(self, record: Record) -> str:
+        """``profile_of(record)``, computed once per record (several rules ask for it)."""
+        key = id(record)
+        found = self._profile.get(key)
+        if found is None:
+            found = profile_of(record)
+            self._profile[key] = found
+        return found
+
+    def fields_for(self, record: Record) -> tuple[str, ...]:
+        """Required metadata for this record's format (``LintSettings.fields_for``, cached)."""
+        return self.settings.required_fields.get(self.profile(record), ())
+
+    def sections_for(self, record: Record) -> tuple[str, ...]:
+        """Required sections for this record's format (``LintSettings.sections_for``, cached)."""
+        return self.settings.required_sections.get(self.profile(record), ())
 
     def memo(self, name: str, record: Record, compute: Callable[[], T]) -> T:
         """Compute something about *record* once per run (shared by several rules)."""
@@ -347,8 +365,11 @@ def _load_scoring(config: Any) -> tuple[Any, dict[str, Any]] | bool:
     module = importlib.import_module("adr_tool.scoring")
     kwargs: dict[str, Any] = {}
     settings_type = getattr(module, "ScoreSettings", None)
-    if settings_type is not None and "settings" in inspect.signature(module.score_record).parameters:
+    parameters = inspect.signature(module.score_record).parameters
+    if settings_type is not None and "settings" in parameters:
         kwargs["settings"] = settings_type.from_config(config.score)
+    if "robustness" in parameters:
+        kwargs["robustness"] = False  # lint reads only the diagnostics
     return module, kwargs
 
 

@@ -15,7 +15,6 @@ import re
 from typing import TYPE_CHECKING
 
 from adr_tool.diagnostics import Severity
-from adr_tool.lint.context import profile_of
 from adr_tool.lint.rule import Finding, Rule, Scope, make_rule
 from adr_tool.models import Record, RecordFormat
 from adr_tool.parse.normalize import strip_markup
@@ -54,6 +53,15 @@ def _find_section(record: Record, name: str, ctx: LintContext) -> int | None:
     return None
 
 
+def _required_sections(record: Record, ctx: LintContext) -> dict[str, int | None]:
+    """Where each required section is (index or None), found once per record.
+
+    ADR501 and ADR502 both look every required section up.
+    """
+    return ctx.memo("required-sections", record, lambda: {
+        name: _find_section(record, name, ctx) for name in ctx.sections_for(record)})
+
+
 def _anchor_line(record: Record) -> int:
     for section in record.sections:
         if section.level == 1:
@@ -72,19 +80,20 @@ def check_section_missing(record: Record, ctx: LintContext) -> Iterator[Finding]
     Failing: a DR record with ``## Context`` and ``## Decision`` but no consequences.
     Passing: all three sections present.
     """
-    required = ctx.settings.sections_for(record)
+    required = ctx.sections_for(record)
     if not required or not ctx.is_decision(record):
         return
+    found = _required_sections(record, ctx)
     missing = [
         name for name in required
-        if _find_section(record, name, ctx) is None and not _stated_elsewhere(record, name, ctx)
+        if found[name] is None and not _stated_elsewhere(record, name, ctx)
     ]
     if missing:
         names = ", ".join(repr(n) for n in missing)
         noun = "section" if len(missing) == 1 else "sections"
         verb = "is" if len(missing) == 1 else "are"
         yield Finding(_anchor_line(record), 1, f"required {noun} {names} {verb} missing",
-                      f"Add `## {missing[0]}` (required for {profile_of(record)} records; "
+                      f"Add `## {missing[0]}` (required for {ctx.profile(record)} records; "
                       "see [tool.adr.lint] required_sections).")
 
 
@@ -95,7 +104,7 @@ def _stated_elsewhere(record: Record, name: str, ctx: LintContext) -> bool:
     """
     if name.casefold() != "status":
         return False
-    return record.status_raw is not None or "status" in ctx.settings.fields_for(record)
+    return record.status_raw is not None or "status" in ctx.fields_for(record)
 
 
 def _is_empty(record: Record, index: int) -> bool:
@@ -114,8 +123,9 @@ def check_section_empty(record: Record, ctx: LintContext) -> Iterator[Finding]:
     """
     if not ctx.is_decision(record):
         return
-    for name in ctx.settings.sections_for(record):
-        index = _find_section(record, name, ctx)
+    found = _required_sections(record, ctx)
+    for name in ctx.sections_for(record):
+        index = found[name]
         if index is not None and _is_empty(record, index):
             section = record.sections[index]
             yield Finding(section.line, 1, f"section {section.heading.strip()!r} is empty",
@@ -124,7 +134,8 @@ def check_section_empty(record: Record, ctx: LintContext) -> Iterator[Finding]:
 
 def _normalise_line(line: str) -> str:
     line = _LIST_MARK.sub("", line)
-    return _SPACES.sub(" ", strip_markup(line)).strip().strip("\"'“”").casefold()
+    # split/join collapses whitespace like ``\s+`` -> " " plus strip(), at a fraction of the cost
+    return " ".join(strip_markup(line).split()).strip("\"'“”").casefold()
 
 
 def template_sentences(folders: tuple[Path, ...]) -> frozenset[str]:
@@ -200,7 +211,7 @@ def check_placeholder_text(record: Record, ctx: LintContext) -> Iterator[Finding
                         lambda: frozenset(_quick_key(p) for p in sentences))
     lines = record.body.split("\n")
     for section in record.sections:
-        match = _BRACED.search(section.heading)
+        match = _BRACED.search(section.heading) if "{" in section.heading else None
         if match:
             yield Finding(section.line, 1, f"heading holds placeholder text {match[0]!r}",
                           "Replace the placeholder with the real title.")
@@ -210,16 +221,26 @@ def check_placeholder_text(record: Record, ctx: LintContext) -> Iterator[Finding
                                prefixes)
 
 
+_QUICK_STRIP = "-*+>0123456789.)[] xX_`\"'“"
+
+
 def _quick_key(line: str) -> str:
-    return line.lstrip("-*+>0123456789.)[] xX_`\"'“").casefold()[:4]
+    return line.lstrip(_QUICK_STRIP).casefold()[:4]
 
 
 def _scan_lines(chunk: list[str], first_line: int, sentences: frozenset[str],
                 prefixes: frozenset[str]) -> Iterator[Finding]:
+    """Report template sentences and ``{placeholders}`` outside code blocks and comments.
+
+    Runs over every body line, so the common line (prose, no ``{``, no template prefix)
+    is dismissed with a few string operations; the regular expressions only see the rest.
+    """
     fence: str | None = None
     in_comment = False
     for offset, raw in enumerate(chunk):
         stripped = raw.strip()
+        if not stripped:
+            continue  # a blank line changes no fence or comment state
         if fence is not None:
             if stripped.startswith(fence):
                 fence = None
@@ -227,23 +248,28 @@ def _scan_lines(chunk: list[str], first_line: int, sentences: frozenset[str],
         if in_comment:
             in_comment = "-->" not in stripped
             continue
-        if stripped.startswith(("```", "~~~")):
-            fence = stripped[:3]
+        if stripped[0] in "`~<":
+            if stripped.startswith(("```", "~~~")):
+                fence = stripped[:3]
+                continue
+            if stripped.startswith("<!--") and "-->" not in stripped:
+                in_comment = True
+                continue
+        if raw.startswith(("    ", "\t")):
             continue
-        if stripped.startswith("<!--") and "-->" not in stripped:
-            in_comment = True
-            continue
-        if not stripped or raw.startswith(("    ", "\t")):
-            continue
-        line = first_line + offset
-        if "{" not in stripped and _quick_key(stripped) not in prefixes:
+        # casefold works character by character, so folding 4 characters is enough
+        if "{" not in stripped and (
+                stripped.lstrip(_QUICK_STRIP)[:4].casefold()[:4] not in prefixes):
             continue  # cheap filter: most lines cannot be a template sentence
-        text = _INLINE_CODE.sub("", _COMMENT.sub("", stripped))
+        line = first_line + offset
+        text = _COMMENT.sub("", stripped) if "<!--" in stripped else stripped
+        if "`" in text:
+            text = _INLINE_CODE.sub("", text)
         if _normalise_line(text) in sentences:
             yield Finding(line, 1, "template placeholder text left in the record",
                           "Replace it with what was actually decided.")
             continue
-        match = _BRACED.search(text)
+        match = _BRACED.search(text) if "{" in text else None
         if match:
             column = raw.find(match[0]) + 1 if match[0] in raw else 1
             yield Finding(line, column, f"placeholder {match[0]!r} left in the record",

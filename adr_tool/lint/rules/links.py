@@ -124,13 +124,23 @@ def _find_broken(record: Record, ctx: LintContext) -> Iterator[tuple[Link, bool]
     folder = os.path.dirname(record.path)
     base = ctx.once(f"abs-dir:{folder}", lambda: os.path.abspath(folder or "."))
     root = ctx.root_prefix
+    # records in one folder link the same files over and over: resolve each url once per folder
+    seen: dict[tuple[str, str], tuple[str, str] | None] = ctx.once("link-targets", dict)
     for link in record.links:
-        target = _local_target(link)
-        if target is None:
-            continue
-        resolved = os.path.normpath(os.path.join(base, target))
-        if ctx.path_exists(resolved):
-            continue
+        key = (base, link.url)
+        if key in seen:
+            known = seen[key]
+        else:
+            target = _local_target(link)
+            known = None
+            if target is not None:
+                resolved = os.path.normpath(os.path.join(base, target))
+                if not ctx.path_exists(resolved):
+                    known = (target, resolved)
+            seen[key] = known
+        if known is None:
+            continue  # not a local link, or its target exists
+        target, resolved = known
         name = target.rsplit("/", 1)[-1]
         is_md = name.casefold().endswith((".md", ".markdown"))
         if is_md and _DATE_SLUG.match(name) and ctx.resolve(stem_of(name)) is not None:

@@ -7,6 +7,7 @@ an id (adr-tools), MADR 3/4 leaves status and date optional, and GSD plans have 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 import datetime as dt
 import re
@@ -52,7 +53,7 @@ def _hint(field: str, record: Record) -> str:
 
 
 def _required(record: Record, ctx: LintContext, field: str) -> bool:
-    return field in ctx.settings.fields_for(record) and ctx.is_decision(record)
+    return field in ctx.fields_for(record) and ctx.is_decision(record)
 
 
 def _file_name(record: Record) -> str:
@@ -252,12 +253,23 @@ def check_id_duplicate(ctx: LintContext) -> Iterator[Finding]:
     Passing: distinct ids.
     """
     for ident, group in ctx.by_id.items():
+        if len(group) < 2:
+            continue  # the usual case: no need to look at the file name
         records = [r for r in group if r.id != stem_of(r.path)]
         if len(records) < 2:
             continue
+        copies = Counter(id(r) for r in records)
         for record in records:
-            others = [r.path for r in records if r is not record]
-            shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+            # the first three others and how many there are, without listing all of them for
+            # every record (10,000 records sharing an id would be 10^8 steps)
+            first: list[str] = []
+            for r in records:
+                if r is not record:
+                    first.append(r.path)
+                    if len(first) == 3:
+                        break
+            more = len(records) - copies[id(record)] - 3
+            shown = ", ".join(first) + (f" and {more} more" if more > 0 else "")
             pos = record.pos("id")
             yield Finding(pos.line, pos.column, f"id {ident!r} is also used by {shown}",
                           "Give one of the records the next free id.", path=record.path)
