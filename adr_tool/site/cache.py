@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter, OrderedDict
 import contextlib
+from functools import lru_cache
 import hashlib
 import os
 from pathlib import Path
@@ -29,9 +30,34 @@ CACHE_VERSION = "2"
 """Bump when the cached formats or the rendering code change in a way keys do not capture."""
 
 
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Name, size and mtime of every module of the package, hashed.
+
+    Keys are made from inputs (a record body, its tables), so a key made by other code
+    (a newer parser, another renderer) must not match: this makes any code change a miss.
+    """
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for folder, subfolders, names in os.walk(root):
+        subfolders.sort()
+        for name in sorted(names):
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                with contextlib.suppress(OSError):
+                    stat = os.stat(path)
+                    digest.update(f"{os.path.relpath(path, root)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _key_base() -> hashlib._Hash:
+    return hashlib.sha256(f"{CACHE_VERSION}\0{__version__}\0{code_fingerprint()}\0".encode())
+
+
 def content_key(*parts: str | bytes) -> str:
-    """SHA-256 over *parts* (length-prefixed, so part boundaries matter)."""
-    digest = hashlib.sha256(f"{CACHE_VERSION}\0{__version__}\0".encode())
+    """SHA-256 over *parts* (length-prefixed, so part boundaries matter) and the code version."""
+    digest = _key_base().copy()
     for part in parts:
         data = part.encode("utf-8") if isinstance(part, str) else part
         digest.update(len(data).to_bytes(8, "little"))

@@ -28,7 +28,7 @@ from adr_tool.site.relations import (
     build_backlinks,
     build_relations,
 )
-from adr_tool.site.scores import ScoreTableView, build_scores
+from adr_tool.site.scores import ScoreTableView, cached_scores
 from adr_tool.site.svg import STATUS_COLOURS, GraphNode, badge_svg, graph_svg
 
 if TYPE_CHECKING:
@@ -241,6 +241,7 @@ class _Builder:
         self.edges_of: dict[str, list[Edge]] = defaultdict(list)
         self.search_text: dict[str, str] = {}
         self.mermaid = bool(self.config.site.get("mermaid_script"))
+        self._links: dict[tuple[int, Path, str, bool], LinkTarget] = {}
 
     @staticmethod
     def _abs(path: str) -> Path:
@@ -295,6 +296,16 @@ class _Builder:
         return html, text
 
     def resolve_link(self, page: str, base: Path, url: str, image: bool) -> LinkTarget:
+        """Where a body link goes, memoised: records link to the same few files again and again."""
+        if url.startswith(("https://", "http://")):
+            return LinkTarget(url, external=True)  # what the general path below gives, sooner
+        key = (page.count("/"), base, url, image)
+        found = self._links.get(key)
+        if found is None:
+            found = self._links[key] = self._resolve_link(page, base, url, image)
+        return found
+
+    def _resolve_link(self, page: str, base: Path, url: str, image: bool) -> LinkTarget:
         if url.startswith("#"):
             return LinkTarget(url)
         parts = urlsplit(url)
@@ -360,7 +371,7 @@ class _Builder:
             items = tuple(self.relation_item(page, key, v) for v in values)
             groups.append(RelationGroup(label=key, items=items))
         back = tuple(self.record_link(page, ref) for ref in backlinks.get(record.id, []))
-        scores = tuple(build_scores(record, self.config))
+        scores = tuple(cached_scores(record, self.config, self.cache))
         self.search_text[record.id] = text[:SEARCH_BODY_CHARS]
         return RecordPage(
             entry=entry, body_html=body, meta=tuple(self.meta_rows(record, page)),
@@ -468,7 +479,7 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
     """Phase 1: turn the repository into a complete SiteModel (reads only)."""
     builder = _Builder(repo, options, cache, progress)
     records = _unique(repo.records)
-    relations = build_relations(repo)
+    relations = build_relations(repo, cache)
     builder.known_areas = set(relations.areas)
     for edge in relations.edges:
         builder.edges_of[edge.source].append(edge)
