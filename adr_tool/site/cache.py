@@ -83,10 +83,18 @@ class ContentCache:
         self.misses: Counter[str] = Counter()
         self._used: set[tuple[str, str]] = set()
         self._made: set[str] = set()
+        self.recording: list[tuple[str, str]] | None = None
+        """When a list, every entry used is appended to it (what a reused page depends on)."""
+
+    def use(self, namespace: str, key: str) -> None:
+        """Mark an entry as used by this build (kept by ``prune``)."""
+        self._used.add((namespace, key))
+        if self.recording is not None:
+            self.recording.append((namespace, key))
 
     def lookup(self, namespace: str, key: str) -> str | None:
         """Path of the cached file for *key*, or None (counted as hit or miss)."""
-        self._used.add((namespace, key))
+        self.use(namespace, key)
         if self.folder is not None:
             path = os.path.join(self._root, namespace, key[:2], key)
             if os.path.isfile(path):
@@ -100,7 +108,7 @@ class ContentCache:
         memo_key = (self._root, namespace, key)
         data = _MEMO.get(memo_key) if self.folder is not None else None
         if data is not None:
-            self._used.add((namespace, key))
+            self.use(namespace, key)
             self.hits[namespace] += 1
             _MEMO.move_to_end(memo_key)
             return data
@@ -117,7 +125,7 @@ class ContentCache:
 
     def store(self, namespace: str, key: str, data: bytes) -> str | None:
         """Write an entry (temp file + rename, read-only) and return its path."""
-        self._used.add((namespace, key))
+        self.use(namespace, key)
         if self.folder is None:
             return None
         folder = os.path.join(self._root, namespace, key[:2])
@@ -142,14 +150,18 @@ class ContentCache:
         if self.folder is None or not self.folder.is_dir():
             return 0
         removed = 0
-        for namespace_dir in self.folder.iterdir():
-            if not namespace_dir.is_dir():
+        used = self._used
+        for namespace_dir in os.scandir(self._root):
+            if not namespace_dir.is_dir(follow_symlinks=False):
                 continue
-            for shard in namespace_dir.iterdir():
-                for entry in shard.iterdir() if shard.is_dir() else ():
-                    if (namespace_dir.name, entry.name) not in self._used:
+            namespace = namespace_dir.name
+            for shard in os.scandir(namespace_dir.path):
+                if not shard.is_dir(follow_symlinks=False):
+                    continue
+                for entry in os.scandir(shard.path):
+                    if (namespace, entry.name) not in used:
                         with contextlib.suppress(OSError):
-                            entry.unlink()
+                            os.unlink(entry.path)
                             removed += 1
         return removed
 

@@ -30,7 +30,7 @@ from adr_tool.site.context import (
     TagsContext,
     TimelineContext,
 )
-from adr_tool.site.model import FEED_ENTRIES, SiteModel
+from adr_tool.site.model import FEED_ENTRIES, ReusedPage, SiteModel, store_plan
 from adr_tool.site.paths import SITE_MARKER, root_prefix
 from adr_tool.templates_loader import template_dirs
 
@@ -134,6 +134,11 @@ class SiteWriter:
         self.rendered_paths: list[str] = []
         self._fingerprint = self._templates_fingerprint()
 
+    @property
+    def fingerprint(self) -> str:
+        """Key of every template and asset source (user overrides included)."""
+        return self._fingerprint
+
     def _templates_fingerprint(self) -> str:
         loader = self.env.loader
         assert loader is not None
@@ -151,11 +156,12 @@ class SiteWriter:
         return text
 
     def page(self, site_path: str, template: str, context: Mapping[str, Any],
-             large: str = "") -> None:
+             large: str = "") -> str:
         """Render *template* with *context* to *site_path*, reusing a cached identical render.
 
         The cache key is the repr of the context (frozen dataclasses: stable and fast). A
-        *large* context value (a record body) may be named so it is hashed instead.
+        *large* context value (a record body) may be named so it is hashed instead. Returns
+        the key (the page's entry in the ``pages`` namespace).
         """
         items = sorted(context.items())
         big = ""
@@ -169,7 +175,7 @@ class SiteWriter:
         if cached is not None:
             self.reused += 1
             self.staging.link(site_path, cached)
-            return
+            return key
         import jinja2
 
         try:
@@ -188,6 +194,7 @@ class SiteWriter:
             self.staging.write(site_path, data)
         else:
             self.staging.link(site_path, stored)
+        return key
 
     def write_site(self, model: SiteModel) -> None:
         """Write every page, asset, badge and media file of *model*."""
@@ -201,9 +208,16 @@ class SiteWriter:
         total = len(model.records)
         for done, record in enumerate(model.records, 1):
             path = record.entry.path
-            self.page(path, "record.html.j2", RecordContext(
-                **base(path, f"{record.entry.id}: {record.entry.title}", "records"), record=record),
-                large="record")
+            if isinstance(record, ReusedPage):
+                self.reused += 1
+                self.staging.link(path, record.page_file)
+            else:
+                key = self.page(path, "record.html.j2", RecordContext(
+                    **base(path, f"{record.entry.id}: {record.entry.title}", "records"), record=record),
+                    large="record")
+                plan = model.plans.get(path)
+                if plan is not None:
+                    store_plan(self.cache, plan, key)
             if self.progress is not None:
                 self.progress("pages", done, total)
         self.page("index.html", "index.html.j2", IndexContext(
