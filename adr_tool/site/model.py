@@ -10,12 +10,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 import datetime as dt
+from functools import lru_cache
 import json
 import os
 from pathlib import Path, PurePosixPath
 import re
 import stat
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from adr_tool import __version__
@@ -157,6 +158,7 @@ class ReusedPage:
     page_file: str
     """Cached rendered page, linked into the site as it is."""
     scored: bool
+    search_doc: str
 
 
 @dataclass(slots=True)
@@ -165,8 +167,10 @@ class PagePlan:
 
     key: str
     links: list[tuple[str, bool]]
+    """Distinct (url, is image) of the body links whose target depends on files."""
     resolved: list[tuple[str | None, bool]]
-    text: str
+    """Where each of ``links`` went: (href, external)."""
+    search_doc: str
     summary: str
     scored: bool
     deps: list[tuple[str, str]]
@@ -231,6 +235,7 @@ class SiteModel:
     """Record page path -> plan to store once the page is rendered (see ``store_plan``)."""
 
 
+@lru_cache(maxsize=65536)
 def natural_key(text: str) -> str:
     """A sort key that orders ``DR-2`` before ``DR-10`` (zero-padded digit runs)."""
     return re.sub(r"\d+", lambda m: m.group(0).zfill(12), text.casefold())
@@ -271,20 +276,22 @@ class _Builder:
             if record.id not in self.record_path:
                 self.record_path[record.id] = f"records/{self.slugs.get(record.id)}.html"
         self._real_folders: dict[str, str] = {}
-        self._known_real: set[Path] = set()
+        self._known_real: set[str] = set()
         """Folders known to be fully resolved (no symlink, no ``..``)."""
         self.abs_path: dict[str, Path] = {r.path: self._abs(r.path) for r in records}
-        self.by_file: dict[Path, Record] = {}
+        self.folder_of: dict[str, str] = {p: str(a.parent) for p, a in self.abs_path.items()}
+        """Record path -> its resolved folder, as a string (links are resolved from it)."""
+        self.by_file: dict[str, Record] = {}
         for record in records:
-            self.by_file.setdefault(self.abs_path[record.path], record)
+            self.by_file.setdefault(str(self.abs_path[record.path]), record)
         self.project_root = self.config.root.resolve()
         self.edges_of: dict[str, list[Edge]] = defaultdict(list)
         self.search_text: dict[str, str] = {}
         self.mermaid = bool(self.config.site.get("mermaid_script"))
-        self._links: dict[tuple[int, Path, str, bool], LinkTarget] = {}
+        self._links: dict[tuple[int, str, str, bool], LinkTarget] = {}
         self.body_links: list[tuple[str, bool]] = []
         """(url, is image) of every link of the last body, in order (for ``PagePlan``)."""
-        self._refs: dict[str, tuple[Any, ...]] = {}
+        self._refs: dict[str, str] = {}
 
     def _abs(self, path: str) -> Path:
         """``Path(path).resolve()``, with each folder resolved once (~5x cheaper per record)."""
@@ -298,8 +305,8 @@ class _Builder:
             self._real_folders[folder] = real_folder
         found = _child(real_folder, name) if real_folder else None
         if found is not None:
-            self._known_real.add(found.parent)
-            return found
+            self._known_real.add(real_folder)
+            return Path(found)
         try:
             return Path(path).resolve()
         except (OSError, RuntimeError):
@@ -347,7 +354,7 @@ class _Builder:
         if "<a href=" not in html and "<img src=" not in html:
             return html, text
         page = self.page_of(record)
-        base = self.abs_path[record.path].parent
+        base = self.folder_of[record.path]
         links = self.body_links
 
         def resolve(url: str, image: bool) -> LinkTarget:
@@ -357,7 +364,7 @@ class _Builder:
         html = rewrite_links(html, resolve)
         return html, text
 
-    def resolve_link(self, page: str, base: Path, url: str, image: bool) -> LinkTarget:
+    def resolve_link(self, page: str, base: str, url: str, image: bool) -> LinkTarget:
         """Where a body link goes, memoised: records link to the same few files again and again."""
         if url.startswith(("https://", "http://")):
             return LinkTarget(url, external=True)  # what the general path below gives, sooner
@@ -367,7 +374,7 @@ class _Builder:
             found = self._links[key] = self._resolve_link(page, base, url, image)
         return found
 
-    def _resolve_link(self, page: str, base: Path, url: str, image: bool) -> LinkTarget:
+    def _resolve_link(self, page: str, base: str, url: str, image: bool) -> LinkTarget:
         if url.startswith("#"):
             return LinkTarget(url)
         parts = urlsplit(url)
@@ -380,17 +387,17 @@ class _Builder:
         if parts.path.startswith("/"):
             return LinkTarget(None)
         relative = unquote(parts.path)
-        target = _child(str(base), relative) if base in self._known_real else None
+        target = _child(base, relative) if base in self._known_real else None
         if target is None:
             try:
-                target = (base / relative).resolve()
+                target = str((Path(base) / relative).resolve())
             except (OSError, RuntimeError, ValueError):
                 return LinkTarget(None)
         fragment = f"#{parts.fragment}" if parts.fragment else ""
         record = self.by_file.get(target)
         if record is not None and not image:
             return LinkTarget(href(page, self.page_of(record)) + fragment)
-        media = self.add_media(target, image)
+        media = self.add_media(Path(target), image)
         if media is None:
             return LinkTarget(None)
         return LinkTarget(href(page, media) + fragment)
@@ -448,16 +455,16 @@ class _Builder:
 
     # -- reusing whole record pages ----------------------------------------------------
 
-    def ref_info(self, ref: str) -> tuple[Any, ...]:
+    def ref_info(self, ref: str) -> str:
         """What a page shows of the record *ref* names (and the slug calls it makes)."""
         info = self._refs.get(ref)
         if info is None:
             found = self.repo.get(ref)
             if found is None:
-                info = (ref,)
+                info = repr((ref,))
             else:
                 label, css = self.status_of(found)
-                info = (ref, found.id, found.title, label, css, self.page_of(found))
+                info = repr((ref, found.id, found.title, label, css, self.page_of(found)))
             self._refs[ref] = info
         return info
 
@@ -472,19 +479,19 @@ class _Builder:
         ``record_page`` makes them, so reusing a page never changes another one's slugs.
         """
         rel = relations.by_record.get(record.id, {})
-        shown: list[Any] = []
+        shown: list[str] = []  # reprs, so "\n".join is unambiguous
         for group in RELATION_KEYS:
             for value in rel.get(group, ()):
                 if group == "affects":
                     area = value.strip().casefold()
-                    shown.append((value, self.area_path(area) if area in self.known_areas else None))
+                    shown.append(repr((value, self.area_path(area) if area in self.known_areas else None)))
                 elif group == "provides":
-                    shown.append(value)
+                    shown.append(repr(value))
                 else:
                     shown.append(self.ref_info(value))
         back = backlinks.get(record.id, [])
         shown.extend(self.ref_info(ref) for ref in back)
-        shown.append(self.status_of(record))
+        shown.append(repr(self.status_of(record)))
         edges = self.edges_of.get(record.id, [])
         if edges:
             ids = sorted({record.id} | {e.source for e in edges} | {e.target for e in edges},
@@ -495,31 +502,34 @@ class _Builder:
                   record.review_date, record.phase, record.plan, record.format.value, record.path,
                   sorted(record.extra.items(), key=repr), str(self.abs_path[record.path]))
         return content_key("record-page", site_key, record.body, repr(fields), repr(entry),
-                           repr(rel), repr(back), repr(edges), repr(shown))
+                           repr(rel), repr(back), repr(edges), "\n".join(shown))
 
     def reuse(self, record: Record, entry: RecordEntry, key: str) -> ReusedPage | None:
         """The cached page for *key* when its body links still resolve as they did."""
         cached = self.cache.get("plans", key)
         if cached is None:
             return None
+        head, _, doc = cached.partition(b"\0")
         try:
-            plan = json.loads(cached)
-            page_key, links, resolved, text, summary, scored, deps = plan
+            page_key, links, resolved, summary, scored, deps = json.loads(head)
+            if len(links) != len(resolved):
+                return None
+            page = entry.path
+            base = self.folder_of[record.path]
+            for (url, image), (href_, external) in zip(links, resolved, strict=True):
+                target = self.resolve_link(page, base, url, image)
+                if target.href != href_ or target.external != external:
+                    return None
+            search_doc = doc.decode("ascii")
         except (ValueError, TypeError):
             return None
-        page = entry.path
-        base = self.abs_path[record.path].parent
-        for (url, image), (href_, external) in zip(links, resolved, strict=True):
-            target = self.resolve_link(page, base, url, image)
-            if target.href != href_ or target.external != external:
-                return None
         page_file = self.cache.lookup("pages", page_key)
         if page_file is None:
             return None
         for namespace, dep in deps:
             self.cache.use(namespace, dep)
-        self.search_text[record.id] = text
-        return ReusedPage(entry=entry, summary=summary, page_file=page_file, scored=scored)
+        return ReusedPage(entry=entry, summary=summary, page_file=page_file, scored=scored,
+                          search_doc=search_doc)
 
     def record_link(self, page: str, ref: str) -> LinkView:
         found = self.repo.get(ref)
@@ -610,8 +620,8 @@ class _Builder:
             return PurePosixPath(record.path).name
 
 
-def _child(real_folder: str, name: str) -> Path | None:
-    """``Path(real_folder, name).resolve()`` for a plain file name, or None to do it the long way.
+def _child(real_folder: str, name: str) -> str | None:
+    """``str(Path(real_folder, name).resolve())`` for a plain file name, or None to do it the long way.
 
     *real_folder* is already resolved, so the result is the joined path unless *name* is
     itself a symlink (one ``lstat``); names with a slash, ``.``, ``..`` or NUL are left to
@@ -625,7 +635,7 @@ def _child(real_folder: str, name: str) -> Path | None:
             return None
     except OSError:
         pass  # missing: resolve() keeps the name as it is too
-    return Path(joined)
+    return joined
 
 
 def _summary(text: str, limit: int = 280) -> str:
@@ -647,7 +657,7 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
         builder.edges_of[edge.source].append(edge)
         if edge.target != edge.source:
             builder.edges_of[edge.target].append(edge)
-    backlinks = build_backlinks(repo)
+    backlinks = build_backlinks(repo, cache)
     entries = sorted((builder.entry(r) for r in records), key=lambda e: (e.sort_key, e.id))
     entry_of = {e.id: e for e in entries}
     info = _site_info(repo, options, records, builder)
@@ -672,13 +682,16 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
                 page = builder.record_page(record, relations, backlinks, entry)
             finally:
                 cache.recording = None
-            links = builder.body_links
-            resolved = [builder.resolve_link(entry.path, builder.abs_path[record.path].parent, u, i)
+            # http(s) and #fragment links resolve from the URL alone: nothing to check later
+            links = list(dict.fromkeys(link for link in builder.body_links
+                                       if not link[0].startswith(("https://", "http://", "#"))))
+            resolved = [builder.resolve_link(entry.path, builder.folder_of[record.path], u, i)
                         for u, i in links]
             plans[entry.path] = PagePlan(
                 key=key, links=links, resolved=[(t.href, t.external) for t in resolved],
-                text=builder.search_text[record.id], summary=page.summary, scored=bool(page.scores),
-                deps=deps)
+                search_doc=_search_doc(entry, builder.search_text[record.id]),
+                summary=page.summary, scored=bool(page.scores),
+                deps=list(dict.fromkeys(deps)))
             pages.append(page)
         if progress is not None:
             progress("records", done, len(ordered))
@@ -706,7 +719,8 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
     return SiteModel(
         info=info, entries=entries, records=pages, statuses=statuses, tags=tags, areas=areas,
         list_pages=list_pages, timeline=_timeline(records, entry_of), graph_svg=graph,
-        graph_edge_count=len(relations.edges), search_js=_search_js(pages, builder.search_text), badges=badges,
+        graph_edge_count=len(relations.edges), badges=badges,
+        search_js=_search_js(pages, builder.search_text, plans),
         media=dict(sorted(builder.media.items())), mermaid_source=mermaid,
         used_graph_module=relations.from_graph_module,
         scored_records=sum(1 for p in pages if (p.scored if isinstance(p, ReusedPage) else p.scores)),
@@ -716,8 +730,9 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
 
 def store_plan(cache: ContentCache, plan: PagePlan, page_key: str) -> None:
     """Remember how a record page was made, under its plan key, once it is rendered."""
-    data = [page_key, plan.links, plan.resolved, plan.text, plan.summary, plan.scored, plan.deps]
-    cache.store("plans", plan.key, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    head = [page_key, plan.links, plan.resolved, plan.summary, plan.scored, plan.deps]
+    data = json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\0" + plan.search_doc.encode("ascii")
+    cache.store("plans", plan.key, data)
 
 
 def _whole_graph(builder: _Builder, entries: list[RecordEntry], relations: Relations) -> str:
@@ -799,17 +814,29 @@ def _timeline(records: list[Record], entry_of: dict[str, RecordEntry]) -> list[T
     return out
 
 
-def _search_js(pages: list[RecordPage | ReusedPage], texts: dict[str, str]) -> str:
-    """The search index as a script (loaded by <script src>, which works on file://; DR-013)."""
-    docs: list[dict[str, Any]] = []
+def _search_js(pages: list[RecordPage | ReusedPage], texts: dict[str, str],
+               plans: dict[str, PagePlan]) -> str:
+    """The search index as a script (loaded by <script src>, which works on file://; DR-013).
+
+    A JSON list is its items' JSON joined by commas, so each record's item is made once
+    (and kept in its plan) and a rebuild only joins them.
+    """
+    docs = []
     for page in pages:
-        e = page.entry
-        docs.append({
-            "id": e.id, "title": e.title, "status": e.status_label, "date": e.date,
-            "tags": [t.name for t in e.tags], "url": e.path,
-            "text": texts.get(e.id, ""),
-        })
-    data = json.dumps(docs, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+        if isinstance(page, ReusedPage):
+            docs.append(page.search_doc)
+        else:
+            plan = plans.get(page.entry.path)
+            docs.append(plan.search_doc if plan is not None
+                        else _search_doc(page.entry, texts.get(page.entry.id, "")))
+    return f"window.ADR_SEARCH_INDEX = [{','.join(docs)}];\n"
+
+
+def _search_doc(e: RecordEntry, text: str) -> str:
+    """One record's item of the search index, as JSON with markup characters escaped."""
+    data = json.dumps({
+        "id": e.id, "title": e.title, "status": e.status_label, "date": e.date,
+        "tags": [t.name for t in e.tags], "url": e.path, "text": text,
+    }, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
     # the page reads it with textContent only; escaping markup characters is defence in depth
-    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return f"window.ADR_SEARCH_INDEX = {data};\n"
+    return data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

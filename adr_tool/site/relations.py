@@ -185,8 +185,23 @@ def _fallback(repo: Repository) -> Relations:
                      areas={k: sorted(set(v)) for k, v in sorted(areas.items())})
 
 
-def build_backlinks(repo: Repository) -> dict[str, list[str]]:
-    """Record id -> ids of records whose body links to its file."""
+def build_backlinks(repo: Repository, cache: ContentCache | None = None) -> dict[str, list[str]]:
+    """Record id -> ids of records whose body links to its file (cached under every link)."""
+    if cache is None:
+        return _backlinks(repo)
+    inputs = "\n".join("\0".join([repr(r.path), repr(r.id), *(repr(link.url) for link in r.links)])
+                       for r in repo.records)
+    key = content_key("backlinks", inputs)
+    cached = cache.get("relations", key)
+    if cached is not None:
+        data: dict[str, list[str]] = json.loads(cached)
+        return data
+    found = _backlinks(repo)
+    cache.store("relations", key, json.dumps(found).encode("utf-8"))
+    return found
+
+
+def _backlinks(repo: Repository) -> dict[str, list[str]]:
     by_path: dict[str, str] = {}
     for record in repo.records:
         by_path.setdefault(_norm(record.path), record.id)

@@ -57,6 +57,7 @@ class StagingDir:
         self.cache = cache
         self.files = 0
         self._made: set[str] = set()
+        self._small: dict[bytes, str] = {}
 
     def target(self, site_path: str) -> str:
         """Absolute path for *site_path*, checked to stay inside the folder.
@@ -78,8 +79,12 @@ class StagingDir:
 
     def write(self, site_path: str, data: bytes) -> None:
         """Write one file (through the blob cache when there is one)."""
-        key = blob_key(data)
-        cached = self.cache.lookup("blobs", key) or self.cache.store("blobs", key, data)
+        cached = self._small.get(data)
+        if cached is None:
+            key = blob_key(data)
+            cached = self.cache.lookup("blobs", key) or self.cache.store("blobs", key, data)
+            if cached is not None and len(data) <= 4096:
+                self._small[data] = cached  # badges: a thousand files, a few contents
         if cached is None:
             with open(self.target(site_path), "wb") as fh:
                 fh.write(data)
