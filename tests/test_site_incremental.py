@@ -13,7 +13,7 @@ import shutil
 import pytest
 
 from adr_tool.repository import load_repository
-from adr_tool.site import SiteOptions, build_site, cache
+from adr_tool.site import BuildResult, SiteOptions, build_site, cache
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site_project"
 
@@ -26,7 +26,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def build(project: Path, out: str = "site", cache: bool = True, **options: object):
+def build(project: Path, out: str = "site", cache: bool = True, **options: object) -> BuildResult:
     repo = load_repository(project / "decisions")
     return build_site(repo, SiteOptions(out=project / out, **options),  # type: ignore[arg-type]
                       cache_dir=cache)
