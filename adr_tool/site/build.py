@@ -9,7 +9,7 @@ import time
 from typing import TYPE_CHECKING
 
 from adr_tool.site.cache import ContentCache
-from adr_tool.site.model import Progress, ReusedPage, SiteModel, SiteOptions, build_model
+from adr_tool.site.model import Progress, SiteModel, SiteOptions, build_model
 from adr_tool.site.paths import check_out_dir
 from adr_tool.site.writer import SiteWriter, StagingDir, make_environment, remove_tree
 from adr_tool.writes import replace_tree
@@ -72,7 +72,8 @@ def build_site(
     try:
         staging = StagingDir(staging_path, cache)
         writer = SiteWriter(env, staging, cache, progress)
-        model = build_model(repo, options, cache, progress, templates_key=writer.fingerprint)
+        model = build_model(repo, options, cache, progress, templates_key=writer.fingerprint,
+                            render=writer.render_record)
         writer.write_site(model)
         staging_path.chmod(0o755)
         replace_tree(staging_path, out)
@@ -85,7 +86,7 @@ def build_site(
         records=len(model.records), rendered=writer.rendered, reused=writer.reused,
         rendered_paths=tuple(writer.rendered_paths),
         bodies_rendered=cache.misses["bodies"],
-        bodies_reused=cache.hits["bodies"] + sum(isinstance(r, ReusedPage) for r in model.records),
+        bodies_reused=cache.hits["bodies"] + sum(r.reused for r in model.records),
         seconds=time.perf_counter() - started, used_graph_module=model.used_graph_module,
         scored_records=model.scored_records,
     )

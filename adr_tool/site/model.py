@@ -150,15 +150,21 @@ class RecordPage:
 
 
 @dataclass(frozen=True, slots=True)
-class ReusedPage:
-    """A record page taken whole from the cache: nothing of it is rebuilt (see ``plan_key``)."""
+class DonePage:
+    """A record page that is finished: what the rest of the site needs of it, no more.
+
+    Record pages are rendered as soon as they are built (or taken whole from the cache,
+    see ``plan_key``), so a build holds one record's body HTML at a time, not all of them.
+    """
 
     entry: RecordEntry
     summary: str
-    page_file: str
-    """Cached rendered page, linked into the site as it is."""
+    page_file: str | None
+    """Cached page to link into the site; None when it was rendered into it already."""
     scored: bool
     search_doc: str
+    """This record's item of the search index (finished JSON)."""
+    reused: bool
 
 
 @dataclass(slots=True)
@@ -216,7 +222,7 @@ class SiteModel:
 
     info: SiteInfo
     entries: list[RecordEntry]
-    records: list[RecordPage | ReusedPage]
+    records: list[DonePage]
     statuses: list[StatusView]
     tags: list[TagView]
     areas: list[TagView]
@@ -231,8 +237,6 @@ class SiteModel:
     mermaid_source: Path | None = None
     used_graph_module: bool = False
     scored_records: int = 0
-    plans: dict[str, PagePlan] = field(default_factory=dict)
-    """Record page path -> plan to store once the page is rendered (see ``store_plan``)."""
 
 
 @lru_cache(maxsize=65536)
@@ -504,7 +508,7 @@ class _Builder:
         return content_key("record-page", site_key, record.body, repr(fields), repr(entry),
                            repr(rel), repr(back), repr(edges), "\n".join(shown))
 
-    def reuse(self, record: Record, entry: RecordEntry, key: str) -> ReusedPage | None:
+    def reuse(self, record: Record, entry: RecordEntry, key: str) -> DonePage | None:
         """The cached page for *key* when its body links still resolve as they did."""
         cached = self.cache.get("plans", key)
         if cached is None:
@@ -528,8 +532,8 @@ class _Builder:
             return None
         for namespace, dep in deps:
             self.cache.use(namespace, dep)
-        return ReusedPage(entry=entry, summary=summary, page_file=page_file, scored=scored,
-                          search_doc=search_doc)
+        return DonePage(entry=entry, summary=summary, page_file=page_file, scored=scored,
+                        search_doc=search_doc, reused=True)
 
     def record_link(self, page: str, ref: str) -> LinkView:
         found = self.repo.get(ref)
@@ -643,11 +647,14 @@ def _summary(text: str, limit: int = 280) -> str:
 
 
 def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
-                progress: Progress | None = None, templates_key: str = "") -> SiteModel:
+                progress: Progress | None = None, templates_key: str = "",
+                render: Callable[[RecordPage, SiteInfo], str] | None = None) -> SiteModel:
     """Phase 1: turn the repository into a complete SiteModel (reads only).
 
     *templates_key* fingerprints the page templates; with it, record pages whose inputs
-    did not change are taken whole from the cache (``ReusedPage``).
+    did not change are taken whole from the cache; the others go to *render* (which
+    writes the page and returns its key in the ``pages`` namespace) as soon as they are
+    built, so only one record's page model is alive at a time.
     """
     builder = _Builder(repo, options, cache, progress)
     records = _unique(repo.records)
@@ -666,8 +673,7 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
                            repr(sorted(builder.config.site.items(), key=repr)),
                            repr((builder.config.repo_url, builder.config.edit_branch)),
                            str(builder.project_root), str(builder.records_root))
-    pages: list[RecordPage | ReusedPage] = []
-    plans: dict[str, PagePlan] = {}
+    pages: list[DonePage] = []
     ordered = sorted(records, key=lambda r: (natural_key(r.id), r.id))
     for done, record in enumerate(ordered, 1):
         entry = entry_of[record.id]
@@ -687,12 +693,15 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
                                        if not link[0].startswith(("https://", "http://", "#"))))
             resolved = [builder.resolve_link(entry.path, builder.folder_of[record.path], u, i)
                         for u, i in links]
-            plans[entry.path] = PagePlan(
+            plan = PagePlan(
                 key=key, links=links, resolved=[(t.href, t.external) for t in resolved],
-                search_doc=_search_doc(entry, builder.search_text[record.id]),
+                search_doc=_search_doc(entry, builder.search_text.pop(record.id, "")),
                 summary=page.summary, scored=bool(page.scores),
                 deps=list(dict.fromkeys(deps)))
-            pages.append(page)
+            if render is not None:
+                store_plan(cache, plan, render(page, info))
+            pages.append(DonePage(entry=entry, summary=page.summary, page_file=None,
+                                  scored=plan.scored, search_doc=plan.search_doc, reused=False))
         if progress is not None:
             progress("records", done, len(ordered))
     statuses = _status_views(builder, entries)
@@ -720,11 +729,10 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
         info=info, entries=entries, records=pages, statuses=statuses, tags=tags, areas=areas,
         list_pages=list_pages, timeline=_timeline(records, entry_of), graph_svg=graph,
         graph_edge_count=len(relations.edges), badges=badges,
-        search_js=_search_js(pages, builder.search_text, plans),
+        search_js=_search_js(pages),
         media=dict(sorted(builder.media.items())), mermaid_source=mermaid,
         used_graph_module=relations.from_graph_module,
-        scored_records=sum(1 for p in pages if (p.scored if isinstance(p, ReusedPage) else p.scores)),
-        plans=plans,
+        scored_records=sum(1 for p in pages if p.scored),
     )
 
 
@@ -814,22 +822,13 @@ def _timeline(records: list[Record], entry_of: dict[str, RecordEntry]) -> list[T
     return out
 
 
-def _search_js(pages: list[RecordPage | ReusedPage], texts: dict[str, str],
-               plans: dict[str, PagePlan]) -> str:
+def _search_js(pages: list[DonePage]) -> str:
     """The search index as a script (loaded by <script src>, which works on file://; DR-013).
 
     A JSON list is its items' JSON joined by commas, so each record's item is made once
     (and kept in its plan) and a rebuild only joins them.
     """
-    docs = []
-    for page in pages:
-        if isinstance(page, ReusedPage):
-            docs.append(page.search_doc)
-        else:
-            plan = plans.get(page.entry.path)
-            docs.append(plan.search_doc if plan is not None
-                        else _search_doc(page.entry, texts.get(page.entry.id, "")))
-    return f"window.ADR_SEARCH_INDEX = [{','.join(docs)}];\n"
+    return f"window.ADR_SEARCH_INDEX = [{','.join(p.search_doc for p in pages)}];\n"
 
 
 def _search_doc(e: RecordEntry, text: str) -> str:

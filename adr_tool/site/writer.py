@@ -30,7 +30,7 @@ from adr_tool.site.context import (
     TagsContext,
     TimelineContext,
 )
-from adr_tool.site.model import FEED_ENTRIES, ReusedPage, SiteModel, store_plan
+from adr_tool.site.model import FEED_ENTRIES, RecordPage, SiteInfo, SiteModel
 from adr_tool.site.paths import SITE_MARKER, root_prefix
 from adr_tool.templates_loader import template_dirs
 
@@ -202,27 +202,21 @@ class SiteWriter:
         return key
 
     def write_site(self, model: SiteModel) -> None:
-        """Write every page, asset, badge and media file of *model*."""
+        """Write every page, asset, badge and media file of *model*.
+
+        Record pages were rendered while the model was built (``render_record``); reused
+        ones are linked here.
+        """
         info = model.info
-        csp = CSP_MERMAID if info.mermaid_script else CSP
 
         def base(path: str, title: str, nav: str) -> BaseContext:
-            return BaseContext(site=info, root=root_prefix(path), page_path=path,
-                               page_title=title, csp=csp, nav_current=nav)
+            return _base(info, path, title, nav)
 
         total = len(model.records)
         for done, record in enumerate(model.records, 1):
-            path = record.entry.path
-            if isinstance(record, ReusedPage):
+            if record.page_file is not None:
                 self.reused += 1
-                self.staging.link(path, record.page_file)
-            else:
-                key = self.page(path, "record.html.j2", RecordContext(
-                    **base(path, f"{record.entry.id}: {record.entry.title}", "records"), record=record),
-                    large="record")
-                plan = model.plans.get(path)
-                if plan is not None:
-                    store_plan(self.cache, plan, key)
+                self.staging.link(record.entry.path, record.page_file)
             if self.progress is not None:
                 self.progress("pages", done, total)
         self.page("index.html", "index.html.j2", IndexContext(
@@ -254,6 +248,13 @@ class SiteWriter:
             self.staging.copy(site_path, source)
         self.staging.write(SITE_MARKER, b"built by adr; this folder is replaced on every build\n")
 
+    def render_record(self, record: RecordPage, info: SiteInfo) -> str:
+        """Render one record page into the staging folder; return its ``pages`` key."""
+        path = record.entry.path
+        return self.page(path, "record.html.j2", RecordContext(
+            **_base(info, path, f"{record.entry.id}: {record.entry.title}", "records"), record=record),
+            large="record")
+
     def _feeds(self, model: SiteModel) -> None:
         info = model.info
         site_url = info.base_url  # absolute when --base-url is a full URL (feeds want one)
@@ -278,6 +279,12 @@ class SiteWriter:
         for name in names:
             self.staging.write(f"assets/{name}", self.source(f"static/{name}").encode("utf-8", "replace"))
         self.staging.write("assets/highlight.css", highlight_css().encode("utf-8", "replace"))
+
+
+def _base(info: SiteInfo, path: str, title: str, nav: str) -> BaseContext:
+    """The context every page shares."""
+    return BaseContext(site=info, root=root_prefix(path), page_path=path, page_title=title,
+                       csp=CSP_MERMAID if info.mermaid_script else CSP, nav_current=nav)
 
 
 def highlight_css() -> str:
