@@ -19,6 +19,7 @@ from collections import Counter, OrderedDict
 import contextlib
 from functools import lru_cache
 import hashlib
+import itertools
 import os
 from pathlib import Path
 import shutil
@@ -65,6 +66,7 @@ def content_key(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
+_TEMP_NUMBERS = itertools.count()
 _MEMO: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
 _MEMO_LIMIT = 8192
 """Entries of ``get`` kept in memory across builds of one process (``adr serve``)."""
@@ -136,11 +138,21 @@ class ContentCache:
         if folder not in self._made:
             os.makedirs(folder, exist_ok=True)
             self._made.add(folder)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        # a name of our own, created read-only: no mkstemp name search, no chmod (~25 % of
+        # a store, and a cold build of 10,000 records makes 50,000 entries)
+        tmp = os.path.join(folder, f".tmp-{key[:16]}-{os.getpid()}-{next(_TEMP_NUMBERS)}")
         try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o444)
+        except FileExistsError:  # left by a crashed process that had our pid
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
             os.chmod(tmp, 0o444)
+        try:
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):

@@ -648,7 +648,7 @@ def _summary(text: str, limit: int = 280) -> str:
 
 def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
                 progress: Progress | None = None, templates_key: str = "",
-                render: Callable[[RecordPage, SiteInfo], str] | None = None) -> SiteModel:
+                render: Callable[[RecordPage, SiteInfo, str], str] | None = None) -> SiteModel:
     """Phase 1: turn the repository into a complete SiteModel (reads only).
 
     *templates_key* fingerprints the page templates; with it, record pages whose inputs
@@ -699,7 +699,10 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
                 summary=page.summary, scored=bool(page.scores),
                 deps=list(dict.fromkeys(deps)))
             if render is not None:
-                store_plan(cache, plan, render(page, info))
+                # the plan key and where every body link went determine the page
+                every_link = [(u, i, t.href, t.external) for u, i in dict.fromkeys(builder.body_links)
+                              for t in (builder.resolve_link(entry.path, builder.folder_of[record.path], u, i),)]
+                store_plan(cache, plan, render(page, info, content_key(key, repr(every_link))))
             pages.append(DonePage(entry=entry, summary=page.summary, page_file=None,
                                   scored=plan.scored, search_doc=plan.search_doc, reused=False))
         if progress is not None:

@@ -122,6 +122,7 @@ def make_environment(project_root: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one environment per build: no mtime check per page
     )
 
 
@@ -161,21 +162,25 @@ class SiteWriter:
         return text
 
     def page(self, site_path: str, template: str, context: Mapping[str, Any],
-             large: str = "") -> str:
+             large: str = "", key: str = "") -> str:
         """Render *template* with *context* to *site_path*, reusing a cached identical render.
 
         The cache key is the repr of the context (frozen dataclasses: stable and fast). A
-        *large* context value (a record body) may be named so it is hashed instead. Returns
-        the key (the page's entry in the ``pages`` namespace).
+        *large* context value (a record body) may be named so it is hashed instead; a caller
+        that knows a complete key of the page's inputs passes it as *key*. Returns the key
+        (the page's entry in the ``pages`` namespace).
         """
-        items = sorted(context.items())
-        big = ""
-        if large:
-            value = context[large]
-            body = getattr(value, "body_html", "")
-            big = blob_key(body.encode("utf-8", "replace"))
-            items = [(k, dataclasses.replace(v, body_html="") if k == large else v) for k, v in items]
-        key = content_key("page", template, self._fingerprint, big, repr(items))
+        if key:
+            key = content_key("page", template, self._fingerprint, key)
+        else:
+            items = sorted(context.items())
+            big = ""
+            if large:
+                value = context[large]
+                body = getattr(value, "body_html", "")
+                big = blob_key(body.encode("utf-8", "replace"))
+                items = [(k, dataclasses.replace(v, body_html="") if k == large else v) for k, v in items]
+            key = content_key("page", template, self._fingerprint, big, repr(items))
         cached = self.cache.lookup("pages", key)
         if cached is not None:
             self.reused += 1
@@ -248,12 +253,16 @@ class SiteWriter:
             self.staging.copy(site_path, source)
         self.staging.write(SITE_MARKER, b"built by adr; this folder is replaced on every build\n")
 
-    def render_record(self, record: RecordPage, info: SiteInfo) -> str:
-        """Render one record page into the staging folder; return its ``pages`` key."""
+    def render_record(self, record: RecordPage, info: SiteInfo, key: str) -> str:
+        """Render one record page into the staging folder; return its ``pages`` key.
+
+        *key* covers every input of the page (``model.page_key``), so the context is not
+        repr'd to make one.
+        """
         path = record.entry.path
         return self.page(path, "record.html.j2", RecordContext(
             **_base(info, path, f"{record.entry.id}: {record.entry.title}", "records"), record=record),
-            large="record")
+            key=key)
 
     def _feeds(self, model: SiteModel) -> None:
         info = model.info
