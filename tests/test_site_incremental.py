@@ -13,7 +13,7 @@ import shutil
 import pytest
 
 from adr_tool.repository import load_repository
-from adr_tool.site import BuildResult, SiteOptions, build_site, cache
+from adr_tool.site import BuildResult, SiteOptions, build_site
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site_project"
 
@@ -126,13 +126,17 @@ def test_a_deleted_record_disappears_and_others_are_reused(project: Path) -> Non
     assert_same_as_uncached(project)
 
 
-def test_a_damaged_plan_entry_is_a_miss(project: Path) -> None:
+@pytest.mark.parametrize("damage", ["garbage", "bad entries"])
+def test_a_damaged_plan_manifest_is_a_miss(project: Path, damage: str) -> None:
     build(project)
-    plans = project / ".adr-cache/site-site/plans"
-    for entry in plans.rglob("*"):
-        if entry.is_file():
-            entry.chmod(0o644)
-            entry.write_bytes(b"not json\0")
-    cache._MEMO.clear()  # as in a new process
+    manifest = project / ".adr-cache/site-site/plans.manifest"
+    data = manifest.read_bytes()
+    assert data.startswith(b"adr-manifest-1\n")
+    if damage == "garbage":
+        manifest.write_bytes(b"\x1e\x1f not a manifest")
+    else:  # keys kept, values broken: every lookup hits and must still be refused
+        manifest.write_bytes(b"\x1e".join(chunk.partition(b"\x1f")[0] + b"\x1fnot json\0"
+                                           for chunk in data.split(b"\x1e")))
     build(project)
     assert_same_as_uncached(project)
+    assert manifest.read_bytes().startswith(b"adr-manifest-1\n")  # rewritten whole

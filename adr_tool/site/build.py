@@ -8,8 +8,8 @@ import tempfile
 import time
 from typing import TYPE_CHECKING
 
-from adr_tool.site.cache import ContentCache
-from adr_tool.site.model import Progress, SiteModel, SiteOptions, build_model
+from adr_tool.site.cache import ContentCache, Manifest
+from adr_tool.site.model import PLANS, Progress, SiteModel, SiteOptions, build_model
 from adr_tool.site.paths import check_out_dir
 from adr_tool.site.writer import SiteWriter, StagingDir, make_environment, remove_tree
 from adr_tool.writes import replace_tree
@@ -72,14 +72,16 @@ def build_site(
     try:
         staging = StagingDir(staging_path, cache)
         writer = SiteWriter(env, staging, cache, progress)
+        plans = Manifest(cache, PLANS)
         model = build_model(repo, options, cache, progress, templates_key=writer.fingerprint,
-                            render=writer.render_record)
+                            render=writer.render_record, plans=plans)
         writer.write_site(model)
         staging_path.chmod(0o755)
         replace_tree(staging_path, out)
     except BaseException:
         remove_tree(staging_path)
         raise
+    plans.save()
     cache.prune()
     return BuildResult(
         out=out, index=out / "index.html", pages=_html_pages(model), files=staging.files,

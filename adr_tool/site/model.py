@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 from adr_tool import __version__
 from adr_tool.site.body import LinkTarget, is_safe_url, plain_text, render_body, rewrite_links
-from adr_tool.site.cache import ContentCache, content_key
+from adr_tool.site.cache import ContentCache, Manifest, content_key
 from adr_tool.site.paths import SlugAllocator, href, slugify
 from adr_tool.site.relations import (
     RELATION_KEYS,
@@ -42,6 +42,8 @@ IMAGE_EXTS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg
 FILE_EXTS = IMAGE_EXTS | {".pdf", ".txt", ".csv", ".json", ".yaml", ".yml", ".drawio", ".puml"}
 """Files inside the records folder that links may point at and that get copied (never html/js)."""
 SEARCH_BODY_CHARS = 20_000
+PLANS = "plans.manifest"
+"""Cache file of the record page plans (see ``Manifest``)."""
 FEED_ENTRIES = 50
 _SVG_ACTIVE = re.compile(rb"<script|\son[a-z]+\s*=|javascript:|<foreignobject", re.IGNORECASE)
 
@@ -296,6 +298,8 @@ class _Builder:
         self.body_links: list[tuple[str, bool]] = []
         """(url, is image) of every link of the last body, in order (for ``PagePlan``)."""
         self._refs: dict[str, str] = {}
+        self.plans = Manifest(ContentCache(None), PLANS)
+        """Record page plans (``plan_key`` -> ``store_plan`` data); set by ``build_model``."""
 
     def _abs(self, path: str) -> Path:
         """``Path(path).resolve()``, with each folder resolved once (~5x cheaper per record)."""
@@ -510,7 +514,7 @@ class _Builder:
 
     def reuse(self, record: Record, entry: RecordEntry, key: str) -> DonePage | None:
         """The cached page for *key* when its body links still resolve as they did."""
-        cached = self.cache.get("plans", key)
+        cached = self.plans.get(key)
         if cached is None:
             return None
         head, _, doc = cached.partition(b"\0")
@@ -648,7 +652,8 @@ def _summary(text: str, limit: int = 280) -> str:
 
 def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
                 progress: Progress | None = None, templates_key: str = "",
-                render: Callable[[RecordPage, SiteInfo, str], str] | None = None) -> SiteModel:
+                render: Callable[[RecordPage, SiteInfo, str], str] | None = None,
+                plans: Manifest | None = None) -> SiteModel:
     """Phase 1: turn the repository into a complete SiteModel (reads only).
 
     *templates_key* fingerprints the page templates; with it, record pages whose inputs
@@ -657,6 +662,7 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
     built, so only one record's page model is alive at a time.
     """
     builder = _Builder(repo, options, cache, progress)
+    builder.plans = plans if plans is not None else Manifest(cache, PLANS)
     records = _unique(repo.records)
     relations = build_relations(repo, cache)
     builder.known_areas = set(relations.areas)
@@ -702,7 +708,7 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
                 # the plan key and where every body link went determine the page
                 every_link = [(u, i, t.href, t.external) for u, i in dict.fromkeys(builder.body_links)
                               for t in (builder.resolve_link(entry.path, builder.folder_of[record.path], u, i),)]
-                store_plan(cache, plan, render(page, info, content_key(key, repr(every_link))))
+                store_plan(builder.plans, plan, render(page, info, content_key(key, repr(every_link))))
             pages.append(DonePage(entry=entry, summary=page.summary, page_file=None,
                                   scored=plan.scored, search_doc=plan.search_doc, reused=False))
         if progress is not None:
@@ -739,11 +745,11 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
     )
 
 
-def store_plan(cache: ContentCache, plan: PagePlan, page_key: str) -> None:
+def store_plan(plans: Manifest, plan: PagePlan, page_key: str) -> None:
     """Remember how a record page was made, under its plan key, once it is rendered."""
     head = [page_key, plan.links, plan.resolved, plan.summary, plan.scored, plan.deps]
     data = json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\0" + plan.search_doc.encode("ascii")
-    cache.store("plans", plan.key, data)
+    plans.put(plan.key, data)
 
 
 def _whole_graph(builder: _Builder, entries: list[RecordEntry], relations: Relations) -> str:
