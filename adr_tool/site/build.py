@@ -8,8 +8,8 @@ import tempfile
 import time
 from typing import TYPE_CHECKING
 
-from adr_tool.site.cache import ContentCache
-from adr_tool.site.model import Progress, SiteModel, SiteOptions, build_model
+from adr_tool.site.cache import ContentCache, Manifest
+from adr_tool.site.model import PLANS, Progress, SiteModel, SiteOptions, build_model
 from adr_tool.site.paths import check_out_dir
 from adr_tool.site.writer import SiteWriter, StagingDir, make_environment, remove_tree
 from adr_tool.writes import replace_tree
@@ -39,6 +39,7 @@ class BuildResult:
     """Site paths of the pages rendered in this build (the rest came from the cache)."""
     bodies_rendered: int
     bodies_reused: int
+    """Bodies taken from the cache, alone or as part of a reused record page."""
     seconds: float
     used_graph_module: bool
     scored_records: int
@@ -65,24 +66,29 @@ def build_site(
     out = check_out_dir(options.out, repo.root)
     folder = default_cache_dir(out) if cache_dir is True else (cache_dir or None)
     cache = ContentCache(folder if isinstance(folder, Path) else None)
-    model = build_model(repo, options, cache, progress)
+    env = make_environment(repo.config.root)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging_path = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         staging = StagingDir(staging_path, cache)
-        writer = SiteWriter(make_environment(repo.config.root), staging, cache, progress)
+        writer = SiteWriter(env, staging, cache, progress)
+        plans = Manifest(cache, PLANS)
+        model = build_model(repo, options, cache, progress, templates_key=writer.fingerprint,
+                            render=writer.render_record, plans=plans)
         writer.write_site(model)
         staging_path.chmod(0o755)
         replace_tree(staging_path, out)
     except BaseException:
         remove_tree(staging_path)
         raise
+    plans.save()
     cache.prune()
     return BuildResult(
         out=out, index=out / "index.html", pages=_html_pages(model), files=staging.files,
         records=len(model.records), rendered=writer.rendered, reused=writer.reused,
         rendered_paths=tuple(writer.rendered_paths),
-        bodies_rendered=cache.misses["bodies"], bodies_reused=cache.hits["bodies"],
+        bodies_rendered=cache.misses["bodies"],
+        bodies_reused=cache.hits["bodies"] + sum(r.reused for r in model.records),
         seconds=time.perf_counter() - started, used_graph_module=model.used_graph_module,
         scored_records=model.scored_records,
     )

@@ -10,16 +10,18 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 import datetime as dt
+from functools import lru_cache
 import json
 import os
 from pathlib import Path, PurePosixPath
 import re
-from typing import TYPE_CHECKING, Any
+import stat
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from adr_tool import __version__
 from adr_tool.site.body import LinkTarget, is_safe_url, plain_text, render_body, rewrite_links
-from adr_tool.site.cache import ContentCache, content_key
+from adr_tool.site.cache import ContentCache, Manifest, content_key
 from adr_tool.site.paths import SlugAllocator, href, slugify
 from adr_tool.site.relations import (
     RELATION_KEYS,
@@ -28,7 +30,7 @@ from adr_tool.site.relations import (
     build_backlinks,
     build_relations,
 )
-from adr_tool.site.scores import ScoreTableView, build_scores
+from adr_tool.site.scores import ScoreTableView, cached_scores, scoring_available
 from adr_tool.site.svg import STATUS_COLOURS, GraphNode, badge_svg, graph_svg
 
 if TYPE_CHECKING:
@@ -40,6 +42,8 @@ IMAGE_EXTS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg
 FILE_EXTS = IMAGE_EXTS | {".pdf", ".txt", ".csv", ".json", ".yaml", ".yml", ".drawio", ".puml"}
 """Files inside the records folder that links may point at and that get copied (never html/js)."""
 SEARCH_BODY_CHARS = 20_000
+PLANS = "plans.manifest"
+"""Cache file of the record page plans (see ``Manifest``)."""
 FEED_ENTRIES = 50
 _SVG_ACTIVE = re.compile(rb"<script|\son[a-z]+\s*=|javascript:|<foreignobject", re.IGNORECASE)
 
@@ -78,7 +82,7 @@ class StatusView:
     count: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class TagView:
     """A tag (or area) with its page."""
 
@@ -86,8 +90,12 @@ class TagView:
     path: str
     count: int = 0
 
+    def __repr__(self) -> str:
+        # cache keys repr every entry's tags; the generated repr is ~5x slower
+        return f"TagView({self.name!r}, {self.path!r}, {self.count!r})"
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, repr=False)
 class RecordEntry:
     """One record as listed in tables (paths are site-root relative)."""
 
@@ -102,6 +110,12 @@ class RecordEntry:
     badge_path: str
     sort_key: str
     """Natural sort key of the id, for the index's client-side sort."""
+
+    def __repr__(self) -> str:
+        # index, list and record page keys repr entries by the thousand
+        return (f"RecordEntry({self.id!r}, {self.title!r}, {self.status_label!r}, {self.status_css!r}, "
+                f"{self.date!r}, {self.owner!r}, {self.tags!r}, {self.path!r}, {self.badge_path!r}, "
+                f"{self.sort_key!r})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +149,39 @@ class RecordPage:
     source_path: str
     summary: str
     """Plain-text start of the body (feed and meta description)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DonePage:
+    """A record page that is finished: what the rest of the site needs of it, no more.
+
+    Record pages are rendered as soon as they are built (or taken whole from the cache,
+    see ``plan_key``), so a build holds one record's body HTML at a time, not all of them.
+    """
+
+    entry: RecordEntry
+    summary: str
+    page_file: str | None
+    """Cached page to link into the site; None when it was rendered into it already."""
+    scored: bool
+    search_doc: str
+    """This record's item of the search index (finished JSON)."""
+    reused: bool
+
+
+@dataclass(slots=True)
+class PagePlan:
+    """What a rendered record page leaves in the cache so the next build can reuse it."""
+
+    key: str
+    links: list[tuple[str, bool]]
+    """Distinct (url, is image) of the body links whose target depends on files."""
+    resolved: list[tuple[str | None, bool]]
+    """Where each of ``links`` went: (href, external)."""
+    search_doc: str
+    summary: str
+    scored: bool
+    deps: list[tuple[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +224,7 @@ class SiteModel:
 
     info: SiteInfo
     entries: list[RecordEntry]
-    records: list[RecordPage]
+    records: list[DonePage]
     statuses: list[StatusView]
     tags: list[TagView]
     areas: list[TagView]
@@ -194,6 +241,7 @@ class SiteModel:
     scored_records: int = 0
 
 
+@lru_cache(maxsize=65536)
 def natural_key(text: str) -> str:
     """A sort key that orders ``DR-2`` before ``DR-10`` (zero-padded digit runs)."""
     return re.sub(r"\d+", lambda m: m.group(0).zfill(12), text.casefold())
@@ -233,17 +281,40 @@ class _Builder:
         for record in records:
             if record.id not in self.record_path:
                 self.record_path[record.id] = f"records/{self.slugs.get(record.id)}.html"
+        self._real_folders: dict[str, str] = {}
+        self._known_real: set[str] = set()
+        """Folders known to be fully resolved (no symlink, no ``..``)."""
         self.abs_path: dict[str, Path] = {r.path: self._abs(r.path) for r in records}
-        self.by_file: dict[Path, Record] = {}
+        self.folder_of: dict[str, str] = {p: str(a.parent) for p, a in self.abs_path.items()}
+        """Record path -> its resolved folder, as a string (links are resolved from it)."""
+        self.by_file: dict[str, Record] = {}
         for record in records:
-            self.by_file.setdefault(self.abs_path[record.path], record)
+            self.by_file.setdefault(str(self.abs_path[record.path]), record)
         self.project_root = self.config.root.resolve()
         self.edges_of: dict[str, list[Edge]] = defaultdict(list)
         self.search_text: dict[str, str] = {}
         self.mermaid = bool(self.config.site.get("mermaid_script"))
+        self._links: dict[tuple[int, str, str, bool], LinkTarget] = {}
+        self.body_links: list[tuple[str, bool]] = []
+        """(url, is image) of every link of the last body, in order (for ``PagePlan``)."""
+        self._refs: dict[str, str] = {}
+        self.plans = Manifest(ContentCache(None), PLANS)
+        """Record page plans (``plan_key`` -> ``store_plan`` data); set by ``build_model``."""
 
-    @staticmethod
-    def _abs(path: str) -> Path:
+    def _abs(self, path: str) -> Path:
+        """``Path(path).resolve()``, with each folder resolved once (~5x cheaper per record)."""
+        folder, name = os.path.split(path)
+        real_folder = self._real_folders.get(folder)
+        if real_folder is None:
+            try:
+                real_folder = str(Path(folder or ".").resolve())
+            except (OSError, RuntimeError):
+                real_folder = ""
+            self._real_folders[folder] = real_folder
+        found = _child(real_folder, name) if real_folder else None
+        if found is not None:
+            self._known_real.add(real_folder)
+            return Path(found)
         try:
             return Path(path).resolve()
         except (OSError, RuntimeError):
@@ -287,14 +358,31 @@ class _Builder:
             html = render_body(record.body, mermaid=self.mermaid)
             text = plain_text(html)
             self.cache.store("bodies", key, f"{html}\0{text}".encode())
+        self.body_links = []
         if "<a href=" not in html and "<img src=" not in html:
             return html, text
         page = self.page_of(record)
-        base = self.abs_path[record.path].parent
-        html = rewrite_links(html, lambda url, image: self.resolve_link(page, base, url, image))
+        base = self.folder_of[record.path]
+        links = self.body_links
+
+        def resolve(url: str, image: bool) -> LinkTarget:
+            links.append((url, image))
+            return self.resolve_link(page, base, url, image)
+
+        html = rewrite_links(html, resolve)
         return html, text
 
-    def resolve_link(self, page: str, base: Path, url: str, image: bool) -> LinkTarget:
+    def resolve_link(self, page: str, base: str, url: str, image: bool) -> LinkTarget:
+        """Where a body link goes, memoised: records link to the same few files again and again."""
+        if url.startswith(("https://", "http://")):
+            return LinkTarget(url, external=True)  # what the general path below gives, sooner
+        key = (page.count("/"), base, url, image)
+        found = self._links.get(key)
+        if found is None:
+            found = self._links[key] = self._resolve_link(page, base, url, image)
+        return found
+
+    def _resolve_link(self, page: str, base: str, url: str, image: bool) -> LinkTarget:
         if url.startswith("#"):
             return LinkTarget(url)
         parts = urlsplit(url)
@@ -306,15 +394,18 @@ class _Builder:
             return LinkTarget(None)
         if parts.path.startswith("/"):
             return LinkTarget(None)
-        try:
-            target = (base / unquote(parts.path)).resolve()
-        except (OSError, RuntimeError, ValueError):
-            return LinkTarget(None)
+        relative = unquote(parts.path)
+        target = _child(base, relative) if base in self._known_real else None
+        if target is None:
+            try:
+                target = str((Path(base) / relative).resolve())
+            except (OSError, RuntimeError, ValueError):
+                return LinkTarget(None)
         fragment = f"#{parts.fragment}" if parts.fragment else ""
         record = self.by_file.get(target)
         if record is not None and not image:
             return LinkTarget(href(page, self.page_of(record)) + fragment)
-        media = self.add_media(target, image)
+        media = self.add_media(Path(target), image)
         if media is None:
             return LinkTarget(None)
         return LinkTarget(href(page, media) + fragment)
@@ -360,7 +451,7 @@ class _Builder:
             items = tuple(self.relation_item(page, key, v) for v in values)
             groups.append(RelationGroup(label=key, items=items))
         back = tuple(self.record_link(page, ref) for ref in backlinks.get(record.id, []))
-        scores = tuple(build_scores(record, self.config))
+        scores = tuple(cached_scores(record, self.config, self.cache))
         self.search_text[record.id] = text[:SEARCH_BODY_CHARS]
         return RecordPage(
             entry=entry, body_html=body, meta=tuple(self.meta_rows(record, page)),
@@ -369,6 +460,84 @@ class _Builder:
             edit_url=self.edit_url(record), source_path=self.source_path(record),
             summary=_summary(text),
         )
+
+    # -- reusing whole record pages ----------------------------------------------------
+
+    def ref_info(self, ref: str) -> str:
+        """What a page shows of the record *ref* names (and the slug calls it makes)."""
+        info = self._refs.get(ref)
+        if info is None:
+            found = self.repo.get(ref)
+            if found is None:
+                info = repr((ref,))
+            else:
+                label, css = self.status_of(found)
+                info = repr((ref, found.id, found.title, label, css, self.page_of(found)))
+            self._refs[ref] = info
+        return info
+
+    def plan_key(self, record: Record, entry: RecordEntry, relations: Relations,
+                 backlinks: dict[str, list[str]], site_key: str) -> str:
+        """Key of everything a record page is made from, except where its body links go.
+
+        That is: the record's fields and body, its entry (slugs), what it shows of every
+        record it names (relations, backlinks, neighbourhood), its area links, and
+        *site_key* (site info, templates, config, code version). Body links depend on
+        files and are checked apart (``reuse``). The slug calls are made in the order
+        ``record_page`` makes them, so reusing a page never changes another one's slugs.
+        """
+        rel = relations.by_record.get(record.id, {})
+        shown: list[str] = []  # reprs, so "\n".join is unambiguous
+        for group in RELATION_KEYS:
+            for value in rel.get(group, ()):
+                if group == "affects":
+                    area = value.strip().casefold()
+                    shown.append(repr((value, self.area_path(area) if area in self.known_areas else None)))
+                elif group == "provides":
+                    shown.append(repr(value))
+                else:
+                    shown.append(self.ref_info(value))
+        back = backlinks.get(record.id, [])
+        shown.extend(self.ref_info(ref) for ref in back)
+        shown.append(repr(self.status_of(record)))
+        edges = self.edges_of.get(record.id, [])
+        if edges:
+            ids = sorted({record.id} | {e.source for e in edges} | {e.target for e in edges},
+                         key=natural_key)
+            shown.extend(self.ref_info(rid) for rid in ids)
+        fields = (record.id, record.title, record.status, record.status_raw, record.date,
+                  record.date_raw, record.owner, record.deciders, record.tags, record.decision,
+                  record.review_date, record.phase, record.plan, record.format.value, record.path,
+                  sorted(record.extra.items(), key=repr), str(self.abs_path[record.path]))
+        return content_key("record-page", site_key, record.body, repr(fields), repr(entry),
+                           repr(rel), repr(back), repr(edges), "\n".join(shown))
+
+    def reuse(self, record: Record, entry: RecordEntry, key: str) -> DonePage | None:
+        """The cached page for *key* when its body links still resolve as they did."""
+        cached = self.plans.get(key)
+        if cached is None:
+            return None
+        head, _, doc = cached.partition(b"\0")
+        try:
+            page_key, links, resolved, summary, scored, deps = json.loads(head)
+            if len(links) != len(resolved):
+                return None
+            page = entry.path
+            base = self.folder_of[record.path]
+            for (url, image), (href_, external) in zip(links, resolved, strict=True):
+                target = self.resolve_link(page, base, url, image)
+                if target.href != href_ or target.external != external:
+                    return None
+            search_doc = doc.decode("ascii")
+        except (ValueError, TypeError):
+            return None
+        page_file = self.cache.lookup("pages", page_key)
+        if page_file is None:
+            return None
+        for namespace, dep in deps:
+            self.cache.use(namespace, dep)
+        return DonePage(entry=entry, summary=summary, page_file=page_file, scored=scored,
+                        search_doc=search_doc, reused=True)
 
     def record_link(self, page: str, ref: str) -> LinkView:
         found = self.repo.get(ref)
@@ -459,28 +628,89 @@ class _Builder:
             return PurePosixPath(record.path).name
 
 
+def _child(real_folder: str, name: str) -> str | None:
+    """``str(Path(real_folder, name).resolve())`` for a plain file name, or None to do it the long way.
+
+    *real_folder* is already resolved, so the result is the joined path unless *name* is
+    itself a symlink (one ``lstat``); names with a slash, ``.``, ``..`` or NUL are left to
+    ``resolve``.
+    """
+    if not name or "/" in name or "\0" in name or name in (".", ".."):
+        return None
+    joined = os.path.join(real_folder, name)
+    try:
+        if stat.S_ISLNK(os.lstat(joined).st_mode):
+            return None
+    except OSError:
+        pass  # missing: resolve() keeps the name as it is too
+    return joined
+
+
 def _summary(text: str, limit: int = 280) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
-                progress: Progress | None = None) -> SiteModel:
-    """Phase 1: turn the repository into a complete SiteModel (reads only)."""
+                progress: Progress | None = None, templates_key: str = "",
+                render: Callable[[RecordPage, SiteInfo, str], str] | None = None,
+                plans: Manifest | None = None) -> SiteModel:
+    """Phase 1: turn the repository into a complete SiteModel (reads only).
+
+    *templates_key* fingerprints the page templates; with it, record pages whose inputs
+    did not change are taken whole from the cache; the others go to *render* (which
+    writes the page and returns its key in the ``pages`` namespace) as soon as they are
+    built, so only one record's page model is alive at a time.
+    """
     builder = _Builder(repo, options, cache, progress)
+    builder.plans = plans if plans is not None else Manifest(cache, PLANS)
     records = _unique(repo.records)
-    relations = build_relations(repo)
+    relations = build_relations(repo, cache)
     builder.known_areas = set(relations.areas)
     for edge in relations.edges:
         builder.edges_of[edge.source].append(edge)
         if edge.target != edge.source:
             builder.edges_of[edge.target].append(edge)
-    backlinks = build_backlinks(repo)
+    backlinks = build_backlinks(repo, cache)
     entries = sorted((builder.entry(r) for r in records), key=lambda e: (e.sort_key, e.id))
     entry_of = {e.id: e for e in entries}
-    pages: list[RecordPage] = []
+    info = _site_info(repo, options, records, builder)
+    site_key = content_key(repr(info), templates_key, str(builder.mermaid), str(scoring_available()),
+                           repr(sorted(builder.config.score.items(), key=repr)),
+                           repr(sorted(builder.config.site.items(), key=repr)),
+                           repr((builder.config.repo_url, builder.config.edit_branch)),
+                           str(builder.project_root), str(builder.records_root))
+    pages: list[DonePage] = []
     ordered = sorted(records, key=lambda r: (natural_key(r.id), r.id))
     for done, record in enumerate(ordered, 1):
-        pages.append(builder.record_page(record, relations, backlinks, entry_of[record.id]))
+        entry = entry_of[record.id]
+        key = builder.plan_key(record, entry, relations, backlinks, site_key)
+        reused = builder.reuse(record, entry, key) if templates_key else None
+        if reused is not None:
+            pages.append(reused)
+        else:
+            deps: list[tuple[str, str]] = []
+            cache.recording = deps
+            try:
+                page = builder.record_page(record, relations, backlinks, entry)
+            finally:
+                cache.recording = None
+            # http(s) and #fragment links resolve from the URL alone: nothing to check later
+            links = list(dict.fromkeys(link for link in builder.body_links
+                                       if not link[0].startswith(("https://", "http://", "#"))))
+            resolved = [builder.resolve_link(entry.path, builder.folder_of[record.path], u, i)
+                        for u, i in links]
+            plan = PagePlan(
+                key=key, links=links, resolved=[(t.href, t.external) for t in resolved],
+                search_doc=_search_doc(entry, builder.search_text.pop(record.id, "")),
+                summary=page.summary, scored=bool(page.scores),
+                deps=list(dict.fromkeys(deps)))
+            if render is not None:
+                # the plan key and where every body link went determine the page
+                every_link = [(u, i, t.href, t.external) for u, i in dict.fromkeys(builder.body_links)
+                              for t in (builder.resolve_link(entry.path, builder.folder_of[record.path], u, i),)]
+                store_plan(builder.plans, plan, render(page, info, content_key(key, repr(every_link))))
+            pages.append(DonePage(entry=entry, summary=page.summary, page_file=None,
+                                  scored=plan.scored, search_doc=plan.search_doc, reused=False))
         if progress is not None:
             progress("records", done, len(ordered))
     statuses = _status_views(builder, entries)
@@ -497,7 +727,6 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
     list_pages += [ListPage(a.path, "area", a.name,
                             tuple(entry_of[i] for i in sorted(relations.areas[a.name], key=natural_key)
                                   if i in entry_of)) for a in areas]
-    info = _site_info(repo, options, records, builder)
     graph = _whole_graph(builder, entries, relations)
     badges = {e.badge_path: badge_svg("status", e.status_label,
                                       STATUS_COLOURS.get(e.status_css, STATUS_COLOURS[UNKNOWN]))
@@ -508,11 +737,19 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
     return SiteModel(
         info=info, entries=entries, records=pages, statuses=statuses, tags=tags, areas=areas,
         list_pages=list_pages, timeline=_timeline(records, entry_of), graph_svg=graph,
-        graph_edge_count=len(relations.edges), search_js=_search_js(pages, builder.search_text), badges=badges,
+        graph_edge_count=len(relations.edges), badges=badges,
+        search_js=_search_js(pages),
         media=dict(sorted(builder.media.items())), mermaid_source=mermaid,
         used_graph_module=relations.from_graph_module,
-        scored_records=sum(1 for p in pages if p.scores),
+        scored_records=sum(1 for p in pages if p.scored),
     )
+
+
+def store_plan(plans: Manifest, plan: PagePlan, page_key: str) -> None:
+    """Remember how a record page was made, under its plan key, once it is rendered."""
+    head = [page_key, plan.links, plan.resolved, plan.summary, plan.scored, plan.deps]
+    data = json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\0" + plan.search_doc.encode("ascii")
+    plans.put(plan.key, data)
 
 
 def _whole_graph(builder: _Builder, entries: list[RecordEntry], relations: Relations) -> str:
@@ -594,17 +831,20 @@ def _timeline(records: list[Record], entry_of: dict[str, RecordEntry]) -> list[T
     return out
 
 
-def _search_js(pages: list[RecordPage], texts: dict[str, str]) -> str:
-    """The search index as a script (loaded by <script src>, which works on file://; DR-013)."""
-    docs: list[dict[str, Any]] = []
-    for page in pages:
-        e = page.entry
-        docs.append({
-            "id": e.id, "title": e.title, "status": e.status_label, "date": e.date,
-            "tags": [t.name for t in e.tags], "url": e.path,
-            "text": texts.get(e.id, ""),
-        })
-    data = json.dumps(docs, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+def _search_js(pages: list[DonePage]) -> str:
+    """The search index as a script (loaded by <script src>, which works on file://; DR-013).
+
+    A JSON list is its items' JSON joined by commas, so each record's item is made once
+    (and kept in its plan) and a rebuild only joins them.
+    """
+    return f"window.ADR_SEARCH_INDEX = [{','.join(p.search_doc for p in pages)}];\n"
+
+
+def _search_doc(e: RecordEntry, text: str) -> str:
+    """One record's item of the search index, as JSON with markup characters escaped."""
+    data = json.dumps({
+        "id": e.id, "title": e.title, "status": e.status_label, "date": e.date,
+        "tags": [t.name for t in e.tags], "url": e.path, "text": text,
+    }, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
     # the page reads it with textContent only; escaping markup characters is defence in depth
-    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return f"window.ADR_SEARCH_INDEX = {data};\n"
+    return data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

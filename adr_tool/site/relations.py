@@ -12,12 +12,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 import importlib
 import importlib.util
+import json
 from pathlib import PurePosixPath
+import posixpath
 from typing import TYPE_CHECKING, Any
 
 from adr_tool.models import RequirementKind
+from adr_tool.site.cache import ContentCache, content_key
 
 if TYPE_CHECKING:
+    from adr_tool.models import Record
     from adr_tool.repository import Repository
 
 RELATION_KEYS = ("requires", "required by", "provides", "affects", "supersedes",
@@ -28,13 +32,17 @@ LAYERING_KINDS = frozenset({"requires", "capability", "supersedes"})
 """Edge kinds that order the layered graph (source below target)."""
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True, order=True, repr=False)
 class Edge:
     """A directed edge between two record ids; source is the dependent or newer record."""
 
     source: str
     target: str
     kind: str
+
+    def __repr__(self) -> str:
+        # cache keys repr every edge of the graph; the generated repr is ~5x slower
+        return f"Edge({self.source!r}, {self.target!r}, {self.kind!r})"
 
 
 @dataclass(slots=True)
@@ -57,11 +65,37 @@ def has_module(name: str) -> bool:
         return False
 
 
-def build_relations(repo: Repository) -> Relations:
-    """Relations from the graph module when installed, else derived from record fields."""
-    if has_module("adr_tool.graph"):
-        return _from_graph_module(repo)
-    return _fallback(repo)
+def build_relations(repo: Repository, cache: ContentCache | None = None) -> Relations:
+    """Relations from the graph module when installed, else derived from record fields.
+
+    With a *cache*, the result is kept under a key made of every record field the graph
+    reads (never the body), so a rebuild after a body edit neither imports networkx nor
+    rebuilds the graph.
+    """
+    use_graph = has_module("adr_tool.graph")
+    key = ""
+    if cache is not None:
+        key = content_key("relations", str(use_graph), repr([_graph_inputs(r) for r in repo.records]))
+        cached = cache.get("relations", key)
+        if cached is not None:
+            data = json.loads(cached)
+            return Relations(edges=[Edge(*e) for e in data["edges"]], by_record=data["by_record"],
+                             areas=data["areas"], from_graph_module=data["from_graph_module"])
+    relations = _from_graph_module(repo) if use_graph else _fallback(repo)
+    if cache is not None:
+        data = {"edges": [[e.source, e.target, e.kind] for e in relations.edges],
+                "by_record": relations.by_record, "areas": relations.areas,
+                "from_graph_module": relations.from_graph_module}
+        cache.store("relations", key, json.dumps(data).encode("utf-8"))
+    return relations
+
+
+def _graph_inputs(record: Record) -> tuple[Any, ...]:
+    """What the graph (and ``repo.get``) may read of a record: everything but the body."""
+    return (record.id, record.title, record.status, record.date, record.path, record.format,
+            record.phase, record.plan, record.tags, record.provides, record.affects,
+            record.supersedes, record.superseded_by, record.related,
+            [(r.kind, r.target, r.provides) for r in record.requires])
 
 
 def _from_graph_module(repo: Repository) -> Relations:
@@ -151,16 +185,40 @@ def _fallback(repo: Repository) -> Relations:
                      areas={k: sorted(set(v)) for k, v in sorted(areas.items())})
 
 
-def build_backlinks(repo: Repository) -> dict[str, list[str]]:
-    """Record id -> ids of records whose body links to its file."""
+def build_backlinks(repo: Repository, cache: ContentCache | None = None) -> dict[str, list[str]]:
+    """Record id -> ids of records whose body links to its file (cached under every link)."""
+    if cache is None:
+        return _backlinks(repo)
+    inputs = "\n".join("\0".join([repr(r.path), repr(r.id), *(repr(link.url) for link in r.links)])
+                       for r in repo.records)
+    key = content_key("backlinks", inputs)
+    cached = cache.get("relations", key)
+    if cached is not None:
+        data: dict[str, list[str]] = json.loads(cached)
+        return data
+    found = _backlinks(repo)
+    cache.store("relations", key, json.dumps(found).encode("utf-8"))
+    return found
+
+
+def _backlinks(repo: Repository) -> dict[str, list[str]]:
     by_path: dict[str, str] = {}
     for record in repo.records:
         by_path.setdefault(_norm(record.path), record.id)
     backlinks: dict[str, list[str]] = defaultdict(list)
+    resolved: dict[tuple[str, str], str | None] = {}
     for record in repo.records:
         base = PurePosixPath(record.path).parent
+        folder = str(base)
         for link in record.links:
-            target = resolve_relative(base, link.url)
+            url = link.url
+            if url.startswith(("https://", "http://", "#")):
+                continue  # never relative (resolve_relative gives None)
+            key = (folder, url)
+            if key in resolved:
+                target = resolved[key]
+            else:
+                target = resolved[key] = resolve_relative(base, url)
             if target is None:
                 continue
             target_id = by_path.get(target)
@@ -180,7 +238,5 @@ def resolve_relative(base: PurePosixPath, url: str) -> str | None:
 
 
 def _norm(path: str) -> str:
-    import posixpath
-
     return posixpath.normpath(path.replace("\\", "/"))
 

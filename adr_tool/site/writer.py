@@ -30,7 +30,7 @@ from adr_tool.site.context import (
     TagsContext,
     TimelineContext,
 )
-from adr_tool.site.model import FEED_ENTRIES, SiteModel
+from adr_tool.site.model import FEED_ENTRIES, RecordPage, SiteInfo, SiteModel
 from adr_tool.site.paths import SITE_MARKER, root_prefix
 from adr_tool.templates_loader import template_dirs
 
@@ -57,6 +57,7 @@ class StagingDir:
         self.cache = cache
         self.files = 0
         self._made: set[str] = set()
+        self._small: dict[bytes, str] = {}
 
     def target(self, site_path: str) -> str:
         """Absolute path for *site_path*, checked to stay inside the folder.
@@ -78,8 +79,12 @@ class StagingDir:
 
     def write(self, site_path: str, data: bytes) -> None:
         """Write one file (through the blob cache when there is one)."""
-        key = blob_key(data)
-        cached = self.cache.lookup("blobs", key) or self.cache.store("blobs", key, data)
+        cached = self._small.get(data)
+        if cached is None:
+            key = blob_key(data)
+            cached = self.cache.lookup("blobs", key) or self.cache.store("blobs", key, data)
+            if cached is not None and len(data) <= 4096:
+                self._small[data] = cached  # badges: a thousand files, a few contents
         if cached is None:
             with open(self.target(site_path), "wb") as fh:
                 fh.write(data)
@@ -117,6 +122,7 @@ def make_environment(project_root: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one environment per build: no mtime check per page
     )
 
 
@@ -133,6 +139,11 @@ class SiteWriter:
         self.reused = 0
         self.rendered_paths: list[str] = []
         self._fingerprint = self._templates_fingerprint()
+
+    @property
+    def fingerprint(self) -> str:
+        """Key of every template and asset source (user overrides included)."""
+        return self._fingerprint
 
     def _templates_fingerprint(self) -> str:
         loader = self.env.loader
@@ -151,25 +162,30 @@ class SiteWriter:
         return text
 
     def page(self, site_path: str, template: str, context: Mapping[str, Any],
-             large: str = "") -> None:
+             large: str = "", key: str = "") -> str:
         """Render *template* with *context* to *site_path*, reusing a cached identical render.
 
         The cache key is the repr of the context (frozen dataclasses: stable and fast). A
-        *large* context value (a record body) may be named so it is hashed instead.
+        *large* context value (a record body) may be named so it is hashed instead; a caller
+        that knows a complete key of the page's inputs passes it as *key*. Returns the key
+        (the page's entry in the ``pages`` namespace).
         """
-        items = sorted(context.items())
-        big = ""
-        if large:
-            value = context[large]
-            body = getattr(value, "body_html", "")
-            big = blob_key(body.encode("utf-8", "replace"))
-            items = [(k, dataclasses.replace(v, body_html="") if k == large else v) for k, v in items]
-        key = content_key("page", template, self._fingerprint, big, repr(items))
+        if key:
+            key = content_key("page", template, self._fingerprint, key)
+        else:
+            items = sorted(context.items())
+            big = ""
+            if large:
+                value = context[large]
+                body = getattr(value, "body_html", "")
+                big = blob_key(body.encode("utf-8", "replace"))
+                items = [(k, dataclasses.replace(v, body_html="") if k == large else v) for k, v in items]
+            key = content_key("page", template, self._fingerprint, big, repr(items))
         cached = self.cache.lookup("pages", key)
         if cached is not None:
             self.reused += 1
             self.staging.link(site_path, cached)
-            return
+            return key
         import jinja2
 
         try:
@@ -188,22 +204,24 @@ class SiteWriter:
             self.staging.write(site_path, data)
         else:
             self.staging.link(site_path, stored)
+        return key
 
     def write_site(self, model: SiteModel) -> None:
-        """Write every page, asset, badge and media file of *model*."""
+        """Write every page, asset, badge and media file of *model*.
+
+        Record pages were rendered while the model was built (``render_record``); reused
+        ones are linked here.
+        """
         info = model.info
-        csp = CSP_MERMAID if info.mermaid_script else CSP
 
         def base(path: str, title: str, nav: str) -> BaseContext:
-            return BaseContext(site=info, root=root_prefix(path), page_path=path,
-                               page_title=title, csp=csp, nav_current=nav)
+            return _base(info, path, title, nav)
 
         total = len(model.records)
         for done, record in enumerate(model.records, 1):
-            path = record.entry.path
-            self.page(path, "record.html.j2", RecordContext(
-                **base(path, f"{record.entry.id}: {record.entry.title}", "records"), record=record),
-                large="record")
+            if record.page_file is not None:
+                self.reused += 1
+                self.staging.link(record.entry.path, record.page_file)
             if self.progress is not None:
                 self.progress("pages", done, total)
         self.page("index.html", "index.html.j2", IndexContext(
@@ -235,6 +253,17 @@ class SiteWriter:
             self.staging.copy(site_path, source)
         self.staging.write(SITE_MARKER, b"built by adr; this folder is replaced on every build\n")
 
+    def render_record(self, record: RecordPage, info: SiteInfo, key: str) -> str:
+        """Render one record page into the staging folder; return its ``pages`` key.
+
+        *key* covers every input of the page (``model.page_key``), so the context is not
+        repr'd to make one.
+        """
+        path = record.entry.path
+        return self.page(path, "record.html.j2", RecordContext(
+            **_base(info, path, f"{record.entry.id}: {record.entry.title}", "records"), record=record),
+            key=key)
+
     def _feeds(self, model: SiteModel) -> None:
         info = model.info
         site_url = info.base_url  # absolute when --base-url is a full URL (feeds want one)
@@ -259,6 +288,12 @@ class SiteWriter:
         for name in names:
             self.staging.write(f"assets/{name}", self.source(f"static/{name}").encode("utf-8", "replace"))
         self.staging.write("assets/highlight.css", highlight_css().encode("utf-8", "replace"))
+
+
+def _base(info: SiteInfo, path: str, title: str, nav: str) -> BaseContext:
+    """The context every page shares."""
+    return BaseContext(site=info, root=root_prefix(path), page_path=path, page_title=title,
+                       csp=CSP_MERMAID if info.mermaid_script else CSP, nav_current=nav)
 
 
 def highlight_css() -> str:
