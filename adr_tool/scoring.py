@@ -775,52 +775,25 @@ def score_records(records: list[Record], config: Config | None = None) -> list[S
 
 # --- batch (adr score --all) ---------------------------------------------------------------
 
-PARALLEL_THRESHOLD = 300
-"""From this many files on, records are parsed and scored in worker processes."""
-
-
-def _load_one(job: tuple[str, str, Any, ScoreSettings]) -> tuple[ScoreSummary | None,
-                                                                 list[Diagnostic]]:
+def load_score_summaries(paths: list[Any], config: Config,
+                         root: Any = None) -> tuple[list[ScoreSummary], list[Diagnostic]]:
+    """Read, parse and score files: through the parse cache of *root* (DR-018), so a warm
+    ``adr score --all`` parses nothing, and with the loader's process pool when cold."""
     from pathlib import Path
 
-    from adr_tool.parse import parse_source
-    from adr_tool.sources import read_source
-
-    path, shown, options, settings = job
-    parsed = parse_source(read_source(Path(path), shown), options)
-    if parsed.record is None or not parsed.record.tables:
-        return None, parsed.diagnostics
-    return summarise(score_record(parsed.record, settings=settings)), parsed.diagnostics
-
-
-def load_score_summaries(paths: list[Any], config: Config) -> tuple[list[ScoreSummary],
-                                                                   list[Diagnostic]]:
-    """Read, parse and score files, in worker processes when there are many.
-
-    The one scoring function that touches disk (through ``sources``): workers send back
-    small summaries instead of whole Records, whose pickling would cost more than parsing.
-    """
-    from adr_tool.repository import parse_options
-    from adr_tool.sources import display_path
+    from adr_tool.repository import _cache_folder, parse_files, parse_options
 
     settings = ScoreSettings.from_config(config.score)
-    options = parse_options(config)
-    jobs = [(str(p), display_path(p), options, settings) for p in paths]
-    results: list[tuple[ScoreSummary | None, list[Diagnostic]]]
-    import os
-
-    workers = min(os.cpu_count() or 1, 4)
-    if len(jobs) < PARALLEL_THRESHOLD or workers < 2 or not hasattr(os, "fork"):
-        results = [_load_one(job) for job in jobs]
-    else:
-        import concurrent.futures
-        import multiprocessing
-
-        context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(max_workers=workers,
-                                                    mp_context=context) as pool:
-            results = list(pool.map(_load_one, jobs,
-                                    chunksize=max(len(jobs) // (workers * 4), 16)))
-    summaries = [s for s, _ in results if s is not None]
-    diagnostics = sorted((d for _, found in results for d in found), key=lambda d: d.sort_key)
+    folder = _cache_folder(Path(root), None) if root is not None else None
+    results = parse_files([Path(p) for p in paths], parse_options(config), folder)
+    summaries: list[ScoreSummary] = []
+    found: list[Diagnostic] = []
+    for parsed in results:
+        found.extend(parsed.diagnostics)
+        if parsed.record is None or not parsed.record.tables:
+            continue
+        summary = summarise(score_record(parsed.record, settings=settings))
+        if summary is not None:
+            summaries.append(summary)
+    diagnostics = sorted(found, key=lambda d: d.sort_key)
     return summaries, diagnostics

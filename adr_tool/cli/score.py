@@ -109,7 +109,7 @@ def _score_all(dir_: Path | None, fmt: str) -> None:
         raise NotFoundError(f"no decision records folder at {display_path(folder)}",
                             "Create one with `adr init`, or point to it with --dir.")
     paths, _ = discover(folder, config.ignore)
-    summaries, diagnostics = load_score_summaries(load_candidate_paths(paths), config)
+    summaries, diagnostics = load_score_summaries(load_candidate_paths(paths), config, folder)
     if fmt == "json":
         typer.echo(render.render_summaries_json(summaries))
     elif fmt == "markdown":

@@ -178,14 +178,15 @@ class ParseCache:
     def save(self, live: Iterable[bytes]) -> None:
         """Write the pack if anything was added; entries of files gone for good are dropped.
 
-        Entries not in *live* are kept while the pack is at most twice the live set (so
-        alternating between two subsets of a folder does not thrash), then pruned.
+        Entries not in *live* are kept while the pack is at most four times the live set
+        plus 1,000 (so ``adr score --all``, which reads only records with tables, and
+        ``adr lint``, which reads all, do not evict each other), then pruned.
         """
         if self.path is None or self._key is None or not self._added:
             return
         live_keys = set(live)
         entries = self._entries
-        if len(entries) > 2 * len(live_keys) + 64:
+        if len(entries) > 4 * len(live_keys) + 1000:
             entries = {k: v for k, v in entries.items() if k in live_keys}
         try:
             payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
