@@ -7,6 +7,7 @@ template, the site options.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 import shutil
 
@@ -126,7 +127,7 @@ def test_a_deleted_record_disappears_and_others_are_reused(project: Path) -> Non
     assert_same_as_uncached(project)
 
 
-@pytest.mark.parametrize("damage", ["garbage", "bad entries"])
+@pytest.mark.parametrize("damage", ["garbage", "bad entries", "path as page key"])
 def test_a_damaged_plan_manifest_is_a_miss(project: Path, damage: str) -> None:
     build(project)
     manifest = project / ".adr-cache/site-site/plans.manifest"
@@ -134,9 +135,23 @@ def test_a_damaged_plan_manifest_is_a_miss(project: Path, damage: str) -> None:
     assert data.startswith(b"adr-manifest-1\n")
     if damage == "garbage":
         manifest.write_bytes(b"\x1e\x1f not a manifest")
-    else:  # keys kept, values broken: every lookup hits and must still be refused
+    elif damage == "bad entries":  # keys kept, values broken: every lookup hits, none is used
         manifest.write_bytes(b"\x1e".join(chunk.partition(b"\x1f")[0] + b"\x1fnot json\0"
                                            for chunk in data.split(b"\x1e")))
+    else:  # a page key that walks out of the cache must not pull that file into the site
+        secret = project / "secret.txt"
+        secret.write_text("do not publish\n")
+        chunks = []
+        for chunk in data.split(b"\x1e"):
+            key, sep, value = chunk.partition(b"\x1f")
+            if sep:
+                head, _, doc = value.partition(b"\0")
+                plan = json.loads(head)
+                plan[0] = "../" * 8 + str(secret).lstrip("/")
+                value = json.dumps(plan).encode() + b"\0" + doc
+            chunks.append(key + sep + value)
+        manifest.write_bytes(b"\x1e".join(chunks))
     build(project)
     assert_same_as_uncached(project)
     assert manifest.read_bytes().startswith(b"adr-manifest-1\n")  # rewritten whole
+    assert not any(b"do not publish" in p.read_bytes() for p in (project / "site").rglob("*") if p.is_file())

@@ -42,6 +42,7 @@ IMAGE_EXTS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg
 FILE_EXTS = IMAGE_EXTS | {".pdf", ".txt", ".csv", ".json", ".yaml", ".yml", ".drawio", ".puml"}
 """Files inside the records folder that links may point at and that get copied (never html/js)."""
 SEARCH_BODY_CHARS = 20_000
+_HEX_KEY = re.compile(r"[0-9a-f]{64}")
 PLANS = "plans.manifest"
 """Cache file of the record page plans (see ``Manifest``)."""
 FEED_ENTRIES = 50
@@ -531,11 +532,13 @@ class _Builder:
             search_doc = doc.decode("ascii")
         except (ValueError, TypeError):
             return None
+        if not (isinstance(page_key, str) and _HEX_KEY.fullmatch(page_key)):
+            return None  # a key is a file name in the cache: never a path from a damaged entry
         page_file = self.cache.lookup("pages", page_key)
         if page_file is None:
             return None
         for namespace, dep in deps:
-            self.cache.use(namespace, dep)
+            self.cache.use(str(namespace), str(dep))
         return DonePage(entry=entry, summary=summary, page_file=page_file, scored=scored,
                         search_doc=search_doc, reused=True)
 
