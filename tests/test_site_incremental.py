@@ -130,7 +130,9 @@ def test_a_deleted_record_disappears_and_others_are_reused(project: Path) -> Non
 @pytest.mark.parametrize("damage", ["garbage", "bad entries", "path as page key"])
 def test_a_damaged_plan_manifest_is_a_miss(project: Path, damage: str) -> None:
     build(project)
-    manifest = project / ".adr-cache/site-site/plans.manifest"
+    from adr_tool.site.build import default_cache_dir
+
+    manifest = default_cache_dir(project / "site") / "plans.manifest"
     data = manifest.read_bytes()
     assert data.startswith(b"adr-manifest-1\n")
     if damage == "garbage":

@@ -50,19 +50,24 @@ def user_cache_base() -> Path:
     return Path(base) / "adr-tool"
 
 
-def cache_root(records_root: Path) -> Path:
-    """The pack folder of one records folder: ``<base>/parse/<hash of its absolute path>``.
-
-    ``<base>`` is ``$ADR_CACHE_DIR`` when set, else ``user_cache_base()``.
-    """
+def cache_base() -> Path:
+    """``$ADR_CACHE_DIR`` when set, else ``user_cache_base()``: where every cache goes."""
     override = os.environ.get("ADR_CACHE_DIR")
-    base = Path(override) if override else user_cache_base()
+    return Path(override) if override else user_cache_base()
+
+
+def path_tag(folder: Path) -> str:
+    """A short stable name for a folder's absolute path (one cache per folder)."""
     try:
-        where = str(records_root.resolve())
+        where = str(folder.resolve())
     except (OSError, RuntimeError):
-        where = os.path.abspath(records_root)
-    tag = hashlib.blake2b(where.encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
-    return base / "parse" / tag
+        where = os.path.abspath(folder)
+    return hashlib.blake2b(where.encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
+
+
+def cache_root(records_root: Path) -> Path:
+    """The pack folder of one records folder: ``<cache_base()>/parse/<path tag>``."""
+    return cache_base() / "parse" / path_tag(records_root)
 
 
 def file_key(shown: str, raw: bytes) -> bytes:

@@ -17,7 +17,6 @@ from adr_tool.writes import replace_tree
 if TYPE_CHECKING:
     from adr_tool.repository import Repository
 
-CACHE_DIR = ".adr-cache"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +45,14 @@ class BuildResult:
 
 
 def default_cache_dir(out: Path) -> Path:
-    """``.adr-cache/site-<name>`` next to the output folder (deletable at any time)."""
-    return out.parent / CACHE_DIR / f"site-{out.name}"
+    """The page cache of one output folder, in the user's cache folder (deletable at any time).
+
+    Never beside the site: cached bodies are trusted HTML, so a cache folder that a pull
+    request could add to the repository would put unsanitised markup on the site (DR-018).
+    """
+    from adr_tool.parse.cache import cache_base, path_tag
+
+    return cache_base() / "site" / f"{out.name}-{path_tag(out)}"
 
 
 def build_site(
