@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import datetime as dt
 from enum import StrEnum
 from functools import lru_cache
+import pickle
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
@@ -153,16 +154,55 @@ def make_pos(line: int, column: int = 1) -> Pos:
 def build_structure(data: BodyData, body: str) -> tuple[list[Section], list[Link], list[Table]]:
     """Turn the compact body structure into Section, Link and Table objects."""
     sections_data, links_data, tables_data = data
-    sections = [Section(h, lv, ln, end, body[start:stop], tl)
-                for h, lv, ln, end, start, stop, tl in sections_data]
-    links = [Link(url, text, make_pos(ln, col), image) for url, text, ln, col, image in links_data]
-    tables = [
+    return (build_sections(sections_data, body), build_links(links_data),
+            build_tables(tables_data))
+
+
+def build_sections(data: tuple[SectionData, ...], body: str) -> list[Section]:
+    """Section objects of a body (text sliced out of *body*)."""
+    return [Section(h, lv, ln, end, body[start:stop], tl) for h, lv, ln, end, start, stop, tl in data]
+
+
+def build_links(data: tuple[LinkData, ...]) -> list[Link]:
+    """Link objects of a body."""
+    return [Link(url, text, make_pos(ln, col), image) for url, text, ln, col, image in data]
+
+
+def build_tables(data: tuple[TableData, ...]) -> list[Table]:
+    """Table objects of a body."""
+    return [
         Table(section, [TableCell(t, make_pos(ln, col)) for t, ln, col in header],
               [[TableCell(t, make_pos(ln, col)) for t, ln, col in row] for row in rows],
               make_pos(line, column))
-        for section, header, rows, line, column in tables_data
+        for section, header, rows, line, column in data
     ]
-    return sections, links, tables
+
+
+PackedBody = tuple[bytes, bytes, bytes]
+"""The three parts of a BodyData, each pickled on its own (see ``Record.__reduce__``)."""
+
+
+def _unpack(blob: bytes) -> Any:
+    # the blob was pickled by ``Record.__reduce__`` inside the same (signed) pack or pool pipe
+    return pickle.loads(blob)
+
+
+def restore_record(values: tuple[Any, ...], fields_set: frozenset[str],
+                   packed: PackedBody) -> Record:
+    """Rebuild a pickled Record without validation: it was validated when it was made.
+
+    The parse cache moves 10,000 records per warm run; pydantic's own unpickling of them
+    and of their body structure was most of the pack's load time (DR-021). The structure
+    stays pickled until a stage asks for it, part by part.
+    """
+    record = Record.__new__(Record)
+    object.__setattr__(record, "__dict__", dict(zip(_RECORD_FIELDS, values, strict=True)))
+    object.__setattr__(record, "__pydantic_fields_set__", set(fields_set))
+    object.__setattr__(record, "__pydantic_extra__", None)
+    object.__setattr__(record, "__pydantic_private__", {
+        "_structure": None, "_packed": packed, "_sections": None, "_links": None,
+        "_tables": None})
+    return record
 
 
 class Record(BaseModel):
@@ -207,41 +247,79 @@ class Record(BaseModel):
     body: str = ""
     positions: dict[str, Pos] = Field(default_factory=dict)
     """Where each metadata field was read from (field name -> position)."""
-    _structure: BodyData = PrivateAttr(default=EMPTY_BODY)
-    """Sections, links and tables as plain tuples (cheap to build, pickle and cache)."""
-    _built: tuple[list[Section], list[Link], list[Table]] | None = PrivateAttr(default=None)
+    _structure: BodyData | None = PrivateAttr(default=EMPTY_BODY)
+    """Sections, links and tables as plain tuples (cheap to build, pickle and cache); None
+    while they are still ``_packed``."""
+    _packed: PackedBody | None = PrivateAttr(default=None)
+    _sections: list[Section] | None = PrivateAttr(default=None)
+    _links: list[Link] | None = PrivateAttr(default=None)
+    _tables: list[Table] | None = PrivateAttr(default=None)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # field values in declaration order and the structure as three opaque blobs:
+        # restored without validation, and the blobs are only decoded when used (DR-021)
+        packed = self._packed
+        if packed is None:
+            sections, links, tables = self.structure
+            packed = (pickle.dumps(sections, pickle.HIGHEST_PROTOCOL),
+                      pickle.dumps(links, pickle.HIGHEST_PROTOCOL),
+                      pickle.dumps(tables, pickle.HIGHEST_PROTOCOL))
+        values = tuple(self.__dict__[name] for name in _RECORD_FIELDS)
+        return restore_record, (values, frozenset(self.model_fields_set), packed)
 
     @property
     def structure(self) -> BodyData:
         """The body structure in its compact form (what the parse cache stores)."""
-        return self._structure
+        data = self._structure
+        if data is None:
+            packed = self._packed
+            assert packed is not None
+            data = self._structure = (self._part(0), self._part(1), self._part(2))
+        return data
+
+    def _part(self, index: int) -> Any:
+        """One part of the structure, decoding only that part when it is still packed."""
+        if self._structure is not None:
+            return self._structure[index]
+        packed = self._packed
+        assert packed is not None
+        return _unpack(packed[index])
 
     def with_structure(self, data: BodyData) -> Record:
         """Attach the parser's body structure (done once, by the parser or the cache)."""
         self._structure = data
-        self._built = None
+        self._packed = None
+        self._sections = self._links = self._tables = None
         return self
-
-    def _materialise(self) -> tuple[list[Section], list[Link], list[Table]]:
-        built = self._built
-        if built is None:
-            built = self._built = build_structure(self._structure, self.body)
-        return built
 
     @property
     def sections(self) -> list[Section]:
         """Body sections in file order, each with its heading, level, text and lines."""
-        return self._materialise()[0]
+        built = self._sections
+        if built is None:
+            built = self._sections = build_sections(self._part(0), self.body)
+        return built
 
     @property
     def links(self) -> list[Link]:
         """Markdown links and images of the body, in file order."""
-        return self._materialise()[1]
+        built = self._links
+        if built is None:
+            built = self._links = build_links(self._part(1))
+        return built
 
     @property
     def tables(self) -> list[Table]:
         """Markdown tables of the body, in file order, each named by its section."""
-        return self._materialise()[2]
+        built = self._tables
+        if built is None:
+            built = self._tables = build_tables(self._part(2))
+        return built
+
+    @property
+    def has_tables(self) -> bool:
+        """Whether the body has any table, without building Table objects."""
+        return bool(self._part(2))
 
     def pos(self, name: str) -> Pos:
         """Position of a field, or the top of the file when it has none."""
@@ -308,3 +386,6 @@ def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
+
+
+_RECORD_FIELDS = tuple(Record.model_fields)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 import contextlib
 import os
 from pathlib import Path
@@ -15,24 +16,41 @@ STALE_TEMP_SECONDS = 3600
 
 def atomic_write(path: Path, text: str) -> None:
     """Replace *path* with *text* so readers see the old or the new file, never half of one."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes | Sequence[bytes], *, fsync: bool = True,
+                       private: bool = False) -> None:
+    """Replace *path* with *data* (bytes, or chunks written in order) through a temp file.
+
+    Readers see the old or the new file, never half of one. ``fsync=False`` skips the
+    flushes to disk, for caches whose loss costs only a slower next run. A *private* file
+    keeps the temp file's mode 0600; otherwise the old file's mode is kept (0644 for a new
+    one). Every file this tool writes goes through here.
+    """
     path = Path(path)
+    chunks = (data,) if isinstance(data, bytes | bytearray | memoryview) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        with contextlib.suppress(OSError):
-            if path.exists():
-                os.chmod(tmp, path.stat().st_mode & 0o7777)
-            else:
-                os.chmod(tmp, 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+            if fsync:
+                fh.flush()
+                os.fsync(fh.fileno())
+        if not private:
+            with contextlib.suppress(OSError):
+                if path.exists():
+                    os.chmod(tmp, path.stat().st_mode & 0o7777)
+                else:
+                    os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    if fsync:
+        _fsync_dir(path.parent)
     sweep_stale_temps(path)
 
 

@@ -10,7 +10,7 @@ makes the next run slower.
 
 The pack is a pickle, and unpickling runs code, so a pack written by anyone else (a shared
 or restored cache folder, an ``$ADR_CACHE_DIR`` inside a repository) must never be loaded:
-each pack is signed with a keyed BLAKE2b MAC whose key lives in the user's own cache folder
+each pack is signed with an HMAC-SHA256 whose key lives in the user's own cache folder
 (``$XDG_CACHE_HOME/adr-tool/key``, mode 0600). A pack with a bad or missing signature is
 ignored, as is anything that fails to load.
 """
@@ -24,15 +24,16 @@ import hmac
 import os
 from pathlib import Path
 import pickle
-import tempfile
 from typing import TYPE_CHECKING, Any
+
+from adr_tool.writes import atomic_write_bytes
 
 if TYPE_CHECKING:
     from adr_tool.parse.reader import ParseOptions, ParseResult
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 """Bump when the cached shape changes in a way the module fingerprint would not notice."""
-MAGIC = b"ADRPARSE1\n"
+MAGIC = b"ADRPARSE2\n"
 MAC_SIZE = 32
 _SHAPING_MODULES = ("models.py", "markdown.py", "markdown_fallback.py", "sources.py", "config.py",
                     "diagnostics.py", "parse/reader.py", "parse/body.py", "parse/frontmatter.py",
@@ -72,11 +73,10 @@ def cache_root(records_root: Path) -> Path:
 
 def file_key(shown: str, raw: bytes) -> bytes:
     """The cache key of one file: its bytes and the path its diagnostics will name."""
-    digest = hashlib.blake2b(digest_size=20)
-    digest.update(shown.encode("utf-8", "surrogateescape"))
+    digest = hashlib.sha256(shown.encode("utf-8", "surrogateescape"))
     digest.update(b"\0")
     digest.update(raw)
-    return digest.digest()
+    return digest.digest()[:20]
 
 
 def fingerprint(options: ParseOptions) -> str:
@@ -120,7 +120,9 @@ def _user_key() -> bytes | None:
 
 
 def _mac(key: bytes, payload: bytes | memoryview) -> bytes:
-    return hashlib.blake2b(payload, key=key, digest_size=MAC_SIZE).digest()
+    # HMAC-SHA256, not keyed BLAKE2b: with the SHA extensions of current CPUs it signs and
+    # checks an 80 MB pack 3x faster (DR-021)
+    return hmac.new(key, payload, hashlib.sha256).digest()
 
 
 class ParseCache:
@@ -151,7 +153,7 @@ class ParseCache:
                 head = fh.read(len(MAGIC) + MAC_SIZE)
                 if len(head) < len(MAGIC) + MAC_SIZE or not head.startswith(MAGIC):
                     return {}
-                digest = hashlib.blake2b(key=self._key, digest_size=MAC_SIZE)
+                digest = hmac.new(self._key, digestmod=hashlib.sha256)
                 for chunk in iter(lambda: fh.read(1 << 20), b""):
                     digest.update(chunk)
                 if not hmac.compare_digest(head[len(MAGIC):], digest.digest()):
@@ -197,17 +199,8 @@ class ParseCache:
             payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
             self.path.parent.mkdir(parents=True, exist_ok=True)
             _ignore_folder(self.path.parent.parent.parent)
-            fd, tmp = tempfile.mkstemp(prefix=".pack.", suffix=".tmp", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(MAGIC)
-                    fh.write(_mac(self._key, payload))
-                    fh.write(payload)
-                os.replace(tmp, self.path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            atomic_write_bytes(self.path, (MAGIC, _mac(self._key, payload), payload),
+                               fsync=False, private=True)
             for stale in self.path.parent.glob("*.pickle"):
                 if stale != self.path:
                     with contextlib.suppress(OSError):
