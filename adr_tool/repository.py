@@ -123,18 +123,20 @@ def gc_paused() -> Iterator[None]:
 
 
 def parse_files(paths: Sequence[Path], options: ParseOptions,
-                cache_folder: Path | None = None) -> list[ParseResult]:
+                cache_folder: Path | None = None, *,
+                live: Sequence[bytes] = ()) -> list[ParseResult]:
     """Read and parse files, in parallel when there are many (results keep input order).
 
     With *cache_folder*, results are looked up by the hash of each file's bytes first and
-    only the files that changed are parsed (DR-018).
+    only the files that changed are parsed (DR-018). *live* names the file keys of other
+    files still in use, so a call on a few files does not prune the rest of the pack.
     """
     with gc_paused():
-        return _parse_files(paths, options, cache_folder)
+        return _parse_files(paths, options, cache_folder, live)
 
 
 def _parse_files(paths: Sequence[Path], options: ParseOptions,
-                 cache_folder: Path | None) -> list[ParseResult]:
+                 cache_folder: Path | None, live: Sequence[bytes] = ()) -> list[ParseResult]:
     from adr_tool.parse.cache import ParseCache, file_key
 
     cache = ParseCache(cache_folder, options) if cache_folder is not None else None
@@ -165,7 +167,7 @@ def _parse_files(paths: Sequence[Path], options: ParseOptions,
         if cache is not None and key:
             cache.put(key, result)
     if cache is not None:
-        cache.save(keys)
+        cache.save([*keys, *live])
     return [r for r in results if r is not None]
 
 

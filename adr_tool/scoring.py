@@ -8,6 +8,7 @@ diagnostics as values. The definitions (normalisation, gates, robustness) are in
 from __future__ import annotations
 
 from collections.abc import Mapping
+import contextlib
 from dataclasses import dataclass, field
 import math
 import re
@@ -775,25 +776,81 @@ def score_records(records: list[Record], config: Config | None = None) -> list[S
 
 # --- batch (adr score --all) ---------------------------------------------------------------
 
+SUMMARY_CACHE_VERSION = "1"
+"""Bump when ScoreSummary or what it is computed from changes shape."""
+
+
 def load_score_summaries(paths: list[Any], config: Config,
                          root: Any = None) -> tuple[list[ScoreSummary], list[Diagnostic]]:
-    """Read, parse and score files: through the parse cache of *root* (DR-018), so a warm
-    ``adr score --all`` parses nothing, and with the loader's process pool when cold."""
+    """Read, parse and score files, keeping each file's summary in a signed pack (DR-021).
+
+    A warm ``adr score --all`` then reads and hashes the files and loads one small pack:
+    no record is unpickled or scored again. Files not in the pack go through the parse
+    cache of *root* (DR-018), and the loader's process pool when cold.
+    """
     from pathlib import Path
 
+    from adr_tool.parse.cache import SignedPack, file_key
     from adr_tool.repository import _cache_folder, parse_files, parse_options
+    from adr_tool.sources import display_path, read_raw
 
     settings = ScoreSettings.from_config(config.score)
+    options = parse_options(config)
     folder = _cache_folder(Path(root), None) if root is not None else None
-    results = parse_files([Path(p) for p in paths], parse_options(config), folder)
+    files = [Path(p) for p in paths]
+    entries: list[tuple[list[Diagnostic], ScoreSummary | None] | None] = [None] * len(files)
+    pack = SignedPack(folder / "score", _summary_fingerprint(options, settings),
+                      ignore_at=folder.parent.parent) if folder is not None else None
+    keys: list[bytes | None] = [None] * len(files)
+    if pack is not None and pack.enabled:
+        for index, path in enumerate(files):
+            got = read_raw(path, display_path(path))
+            if isinstance(got, bytes):
+                key = keys[index] = file_key(display_path(path), got)
+                entries[index] = pack.get(key)
+    missing = [i for i, entry in enumerate(entries) if entry is None]
+    if missing:
+        live = [k for k in keys if k is not None]
+        results = parse_files([files[i] for i in missing], options, folder, live=live)
+        for index, parsed in zip(missing, results, strict=True):
+            fresh = (list(parsed.diagnostics), _summary_of(parsed.record, settings))
+            entries[index] = fresh
+            fresh_key = keys[index]
+            if pack is not None and fresh_key is not None:
+                pack.put(fresh_key, fresh)
+    if pack is not None:
+        pack.save(k for k in keys if k is not None)
     summaries: list[ScoreSummary] = []
     found: list[Diagnostic] = []
-    for parsed in results:
-        found.extend(parsed.diagnostics)
-        if parsed.record is None or not parsed.record.tables:
-            continue
-        summary = summarise(score_record(parsed.record, settings=settings))
-        if summary is not None:
-            summaries.append(summary)
+    for done in entries:
+        assert done is not None
+        found.extend(done[0])
+        if done[1] is not None:
+            summaries.append(done[1])
     diagnostics = sorted(found, key=lambda d: d.sort_key)
     return summaries, diagnostics
+
+
+def _summary_of(record: Record | None, settings: ScoreSettings) -> ScoreSummary | None:
+    if record is None or not record.has_tables:
+        return None
+    return summarise(score_record(record, settings=settings))
+
+
+def _summary_fingerprint(options: Any, settings: ScoreSettings) -> str:
+    """What decides a file's summary besides its bytes: the parse fingerprint, the score
+    settings and the modules that score."""
+    import hashlib
+    import os
+
+    from adr_tool.parse.cache import fingerprint
+
+    shown = (settings.sections, settings.levels, sorted(settings.gates), settings.cells,
+             settings.scale, settings.gate_threshold)
+    digest = hashlib.sha256(f"{SUMMARY_CACHE_VERSION}\0{fingerprint(options)}\0{shown!r}".encode())
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in ("scoring.py", "criteria.py", "diagnostics.py"):
+        with contextlib.suppress(OSError):
+            info = os.stat(os.path.join(here, name))
+            digest.update(f"\0{name}:{info.st_size}:{info.st_mtime_ns}".encode())
+    return digest.hexdigest()[:24]

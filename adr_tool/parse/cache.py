@@ -125,14 +125,18 @@ def _mac(key: bytes, payload: bytes | memoryview) -> bytes:
     return hmac.new(key, payload, hashlib.sha256).digest()
 
 
-class ParseCache:
-    """The pack of one project and fingerprint: look up, add, and save when something changed."""
+class SignedPack:
+    """A signed pickle pack of ``key -> value`` entries in *folder*, named *name*: look up,
+    add, and save when something changed. Sibling packs of other names are removed on save
+    (they belong to an older fingerprint)."""
 
-    def __init__(self, folder: Path | None, options: ParseOptions) -> None:
+    def __init__(self, folder: Path | None, name: str, *, ignore_at: Path | None = None) -> None:
         self._key = _user_key() if folder is not None else None
-        self.path = (folder / f"{fingerprint(options)}.pickle"
+        self.path = (folder / f"{name}.pickle"
                      if folder is not None and self._key is not None else None)
-        self._entries: dict[bytes, ParseResult] = {}
+        self._ignore_at = ignore_at if ignore_at is not None else (
+            folder.parent.parent if folder is not None else None)
+        self._entries: dict[bytes, Any] = {}
         self._added = 0
         self.hits = 0
         self.misses = 0
@@ -144,7 +148,7 @@ class ParseCache:
         """False when there is nowhere (or no key) to keep the cache."""
         return self.path is not None
 
-    def _read(self, path: Path) -> dict[bytes, ParseResult]:
+    def _read(self, path: Path) -> dict[bytes, Any]:
         """Verify the signature, then unpickle straight from the file (no second copy in memory)."""
         if self._key is None:
             return {}
@@ -167,7 +171,7 @@ class ParseCache:
             return {}
         return loaded if isinstance(loaded, dict) else {}
 
-    def get(self, key: bytes) -> ParseResult | None:
+    def get(self, key: bytes) -> Any:
         """The cached result for a file key, counting hits and misses."""
         found = self._entries.get(key)
         if found is None:
@@ -176,7 +180,7 @@ class ParseCache:
             self.hits += 1
         return found
 
-    def put(self, key: bytes, result: ParseResult) -> None:
+    def put(self, key: bytes, result: Any) -> None:
         """Remember a fresh result (saved by ``save``)."""
         if self.path is not None:
             self._entries[key] = result
@@ -198,7 +202,8 @@ class ParseCache:
         try:
             payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            _ignore_folder(self.path.parent.parent.parent)
+            if self._ignore_at is not None:
+                _ignore_folder(self._ignore_at)
             atomic_write_bytes(self.path, (MAGIC, _mac(self._key, payload), payload),
                                fsync=False, private=True)
             for stale in self.path.parent.glob("*.pickle"):
@@ -216,3 +221,15 @@ def _ignore_folder(folder: Path) -> None:
         with contextlib.suppress(OSError):
             marker.write_text("# written by adr: this folder is a cache, safe to delete\n*\n",
                               encoding="utf-8")
+
+
+class ParseCache(SignedPack):
+    """The parse pack of one project and fingerprint: file key -> ParseResult."""
+
+    def __init__(self, folder: Path | None, options: ParseOptions) -> None:
+        super().__init__(folder, fingerprint(options))
+
+    def get(self, key: bytes) -> ParseResult | None:
+        """The cached result for a file key, counting hits and misses."""
+        found: ParseResult | None = super().get(key)
+        return found

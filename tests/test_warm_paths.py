@@ -1,0 +1,166 @@
+"""Warm paths (DR-021): the lean record pickle, the score summary pack and atomic_write_bytes
+give the same results as the slow ways, and a planted summary pack is never unpickled."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+import pickle
+import stat
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+import pytest
+
+from adr_tool.config import load_config
+from adr_tool.criteria import load_candidate_paths
+from adr_tool.parse import ParseOptions
+from adr_tool.parse.cache import MAC_SIZE, MAGIC, cache_root, file_key
+from adr_tool.repository import load_repository, parse_files
+from adr_tool.scoring import load_score_summaries
+from adr_tool.sources import discover, display_path
+from adr_tool.writes import atomic_write, atomic_write_bytes
+
+RECORD = """---
+id: DR-{n:03d}
+title: Record {n}
+status: accepted
+date: 2024-01-0{n}
+decision: {decision}
+requires: [DR-001]
+---
+
+# DR-{n:03d}: Record {n}
+
+## Context
+
+Text with a [link](DR-001-a.md) and ![img](x.png).
+
+## Decision Criteria
+
+| Criterion | Weight | A | B |
+|---|---|---|---|
+| Cost | High | ✅ | ❌ |
+| Speed | 2 | ⚠️ | {cell} |
+
+## Consequences
+
+Done.
+"""
+
+
+@pytest.fixture(autouse=True)
+def _user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.delenv("ADR_NO_CACHE", raising=False)
+    monkeypatch.delenv("ADR_CACHE_DIR", raising=False)
+
+
+def _folder(tmp_path: Path, count: int = 4) -> Path:
+    folder = tmp_path / "proj" / "decisions"
+    folder.mkdir(parents=True)
+    (folder.parent / ".adr.toml").write_text('dir = "decisions"\n', encoding="utf-8")
+    for n in range(1, count + 1):
+        (folder / f"DR-{n:03d}-r{n}.md").write_text(
+            RECORD.format(n=n, decision="A", cell="✅"), encoding="utf-8")
+    (folder / "DR-009-broken.md").write_text("---\nid: [unclosed\n---\n# x\n", encoding="utf-8")
+    (folder / "DR-010-plain.md").write_text("# DR-010: no table\n\nText.\n", encoding="utf-8")
+    return folder
+
+
+def _summaries(folder: Path, cached: bool) -> tuple[list[object], list[object]]:
+    config = load_config(folder.parent)
+    paths, _ = discover(folder, config.ignore)
+    summaries, diags = load_score_summaries(load_candidate_paths(paths), config,
+                                            folder if cached else None)
+    return [s.to_json() for s in summaries], [d.to_json() for d in diags]
+
+
+def _score_packs(folder: Path) -> list[Path]:
+    return list((cache_root(folder) / "score").glob("*.pickle"))
+
+
+def test_summary_pack_gives_the_uncached_summaries(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    fresh = _summaries(folder, cached=False)
+    assert not _score_packs(folder)
+    assert _summaries(folder, cached=True) == fresh
+    assert len(_score_packs(folder)) == 1
+    assert _summaries(folder, cached=True) == fresh  # now from the pack
+    edited = folder / "DR-002-r2.md"
+    edited.write_text(RECORD.format(n=2, decision="B", cell="✅"), encoding="utf-8")
+    changed = _summaries(folder, cached=True)
+    assert changed == _summaries(folder, cached=False)
+    assert changed != fresh
+
+
+def test_summary_of_a_few_files_keeps_the_parse_pack(tmp_path: Path) -> None:
+    """Re-scoring one edited file must not prune the other files' parse results."""
+    folder = _folder(tmp_path, count=3)
+    load_repository(folder, cache=True)
+    _summaries(folder, cached=True)
+    (folder / "DR-003-r3.md").write_text(RECORD.format(n=3, decision="B", cell="❌"),
+                                         encoding="utf-8")
+    _summaries(folder, cached=True)
+    from adr_tool.parse.cache import ParseCache
+
+    cache = ParseCache(cache_root(folder), ParseOptions())
+    for path in sorted(folder.glob("DR-00[12]*.md")):
+        assert cache.get(file_key(display_path(path), path.read_bytes())) is not None
+
+
+def test_planted_summary_pack_is_never_unpickled(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    expected = _summaries(folder, cached=True)
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (marker.write_text, ("ran",))
+
+    for pack in _score_packs(folder):
+        pack.write_bytes(MAGIC + b"\0" * MAC_SIZE + pickle.dumps(Evil()))
+    assert _summaries(folder, cached=True) == expected
+    assert not marker.exists()
+
+
+def test_lean_record_pickle_round_trips(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    for result in parse_files(sorted(folder.glob("*.md")), ParseOptions()):
+        record = result.record
+        assert record is not None
+        copy = pickle.loads(pickle.dumps(record))
+        assert copy.to_detail() == record.to_detail()
+        assert copy.model_fields_set == record.model_fields_set
+        assert copy.tables == record.tables  # one part decoded on its own
+        assert copy.structure == record.structure
+        assert copy.sections == record.sections
+        assert copy.links == record.links
+        again = pickle.loads(pickle.dumps(copy))  # re-pickled while still packed
+        assert again.structure == record.structure
+        assert again.has_tables == bool(record.tables)
+
+
+@settings(max_examples=30, deadline=None)
+@given(chunks=st.lists(st.binary(max_size=64), max_size=5), fsync=st.booleans())
+def test_atomic_write_bytes_writes_the_chunks_in_order(tmp_path_factory: pytest.TempPathFactory,
+                                                       chunks: list[bytes], fsync: bool) -> None:
+    target = tmp_path_factory.mktemp("w") / "file.bin"
+    atomic_write_bytes(target, chunks, fsync=fsync)
+    assert target.read_bytes() == b"".join(chunks)
+    atomic_write_bytes(target, b"whole")
+    assert target.read_bytes() == b"whole"
+    assert not [p for p in target.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_atomic_write_modes(tmp_path: Path) -> None:
+    private = tmp_path / "pack"
+    atomic_write_bytes(private, b"x", fsync=False, private=True)
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    public = tmp_path / "page.txt"
+    atomic_write(public, "café\n")
+    assert public.read_bytes() == "café\n".encode()
+    assert stat.S_IMODE(public.stat().st_mode) == 0o644
+    os.chmod(public, 0o640)
+    atomic_write_bytes(public, b"y")
+    assert stat.S_IMODE(public.stat().st_mode) == 0o640
