@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import contextlib
 from dataclasses import dataclass, field
 import gc
+import os
 from pathlib import Path
 from typing import Any
 
@@ -71,14 +72,30 @@ class Repository:
 
 def _lookup_keys(record: Record) -> Iterable[str]:
     yield record.id.casefold()
-    stem = stem_of(record.path)
+    name, stem = name_and_stem(record.path)
     yield stem.casefold()
-    yield Path(record.path).name.casefold()
+    yield name.casefold()
     number = number_of(record.id)
     if number is not None:
         yield f"#{number}"
     if record.phase and record.plan is None:
         yield f"phase:{record.phase.casefold()}"
+
+
+_STEM_EXTENSIONS = (".html.md", ".md", ".markdown", ".txt")
+
+
+def name_and_stem(path: str) -> tuple[str, str]:
+    """``(Path(path).name, stem_of(path))`` by string operations: runs for every record on
+    every load, where the two pathlib parses were ~15% of a warm ``adr graph`` (DR-021)."""
+    name = path.rpartition("/")[2]
+    if not name or name in (".", "..") or (os.sep != "/" and os.sep in path):
+        return Path(path).name, stem_of(path)
+    low = name.casefold()
+    for ext in _STEM_EXTENSIONS:
+        if low.endswith(ext):
+            return name, name[: -len(ext)]
+    return name, name.rsplit(".", 1)[0] if "." in name else name
 
 
 def _ref_keys(ref: str) -> Iterable[str]:

@@ -164,3 +164,14 @@ def test_atomic_write_modes(tmp_path: Path) -> None:
     os.chmod(public, 0o640)
     atomic_write_bytes(public, b"y")
     assert stat.S_IMODE(public.stat().st_mode) == 0o640
+
+
+@settings(max_examples=400, deadline=None)
+@given(path=st.text(alphabet=st.sampled_from(list("ab.-_/ßMDdmkTX\\ ")), max_size=20)
+       | st.from_regex(r"(\./)?([a-z]+/){0,3}[A-Za-z0-9-]+(\.html)?\.(md|MD|markdown|txt|x)",
+                       fullmatch=True))
+def test_name_and_stem_match_pathlib(path: str) -> None:
+    from adr_tool.parse.normalize import stem_of
+    from adr_tool.repository import name_and_stem
+
+    assert name_and_stem(path) == (Path(path).name, stem_of(path))
