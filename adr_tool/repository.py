@@ -33,6 +33,11 @@ class Repository:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     notes: list[Diagnostic] = field(default_factory=list)
     """Informational notes (skipped files) shown in verbose mode."""
+    cache_folder: Path | None = None
+    """The parse cache folder the records came through (None: caching was off)."""
+    file_keys: dict[str, bytes] = field(default_factory=dict)
+    """Cache key of each record's file bytes, by record path: later stages key their own
+    per-file caches on it (DR-021)."""
     _by_id: dict[str, Record] = field(default_factory=dict)
     _by_key: dict[str, Record] = field(default_factory=dict)
 
@@ -141,19 +146,22 @@ def gc_paused() -> Iterator[None]:
 
 def parse_files(paths: Sequence[Path], options: ParseOptions,
                 cache_folder: Path | None = None, *,
-                live: Sequence[bytes] = ()) -> list[ParseResult]:
+                live: Sequence[bytes] = (),
+                keys_out: dict[str, bytes] | None = None) -> list[ParseResult]:
     """Read and parse files, in parallel when there are many (results keep input order).
 
     With *cache_folder*, results are looked up by the hash of each file's bytes first and
     only the files that changed are parsed (DR-018). *live* names the file keys of other
     files still in use, so a call on a few files does not prune the rest of the pack.
+    *keys_out* receives each cached file's key by its shown path.
     """
     with gc_paused():
-        return _parse_files(paths, options, cache_folder, live)
+        return _parse_files(paths, options, cache_folder, live, keys_out)
 
 
 def _parse_files(paths: Sequence[Path], options: ParseOptions,
-                 cache_folder: Path | None, live: Sequence[bytes] = ()) -> list[ParseResult]:
+                 cache_folder: Path | None, live: Sequence[bytes] = (),
+                 keys_out: dict[str, bytes] | None = None) -> list[ParseResult]:
     from adr_tool.parse.cache import ParseCache, file_key
 
     cache = ParseCache(cache_folder, options) if cache_folder is not None else None
@@ -170,6 +178,8 @@ def _parse_files(paths: Sequence[Path], options: ParseOptions,
         if cache is not None and cache.enabled:
             key = file_key(shown, got)
             keys.append(key)
+            if keys_out is not None:
+                keys_out[shown] = key
             found = cache.get(key)
             if found is not None:
                 results.append(found)
@@ -253,11 +263,14 @@ def load_repository(
             root = root.parent
         else:
             paths, notes = discover(root, config.ignore)
-    results = parse_files(paths, parse_options(config), _cache_folder(root, cache))
+    folder = _cache_folder(root, cache)
+    keys: dict[str, bytes] = {}
+    results = parse_files(paths, parse_options(config), folder, keys_out=keys)
     records: list[Record] = []
     diagnostics: list[Diagnostic] = []
     for result in results:
         if result.record is not None:
             records.append(result.record)
         diagnostics.extend(result.diagnostics)
-    return Repository(root=root, config=config, records=records, diagnostics=diagnostics, notes=notes)
+    return Repository(root=root, config=config, records=records, diagnostics=diagnostics, notes=notes,
+                      cache_folder=folder, file_keys=keys)

@@ -175,3 +175,34 @@ def test_name_and_stem_match_pathlib(path: str) -> None:
     from adr_tool.repository import name_and_stem
 
     assert name_and_stem(path) == (Path(path).name, stem_of(path))
+
+
+def _lint(folder: Path, cache: bool) -> list[object]:
+    from adr_tool.lint import run_lint
+
+    repo = load_repository(folder, cache=cache)
+    return [d.to_json() for d in run_lint(repo).all_diagnostics]
+
+
+def test_lint_score_pack_gives_the_uncached_findings(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    (folder / "DR-003-r3.md").write_text(
+        RECORD.format(n=3, decision="B", cell="cheap-ish"), encoding="utf-8")
+    fresh = _lint(folder, cache=False)
+    assert {"ADR403", "ADR404"} <= {d["code"] for d in fresh}  # type: ignore[index]
+    assert _lint(folder, cache=True) == fresh
+    packs = list((cache_root(folder) / "score-lint").glob("*.pickle"))
+    assert len(packs) == 1
+    assert _lint(folder, cache=True) == fresh  # now from the pack
+    (folder / "DR-003-r3.md").write_text(RECORD.format(n=3, decision="A", cell="✅"),
+                                         encoding="utf-8")
+    assert _lint(folder, cache=True) == _lint(folder, cache=False) != fresh
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (marker.write_text, ("ran",))
+
+    packs[0].write_bytes(MAGIC + b"\0" * MAC_SIZE + pickle.dumps(Evil()))
+    assert _lint(folder, cache=True) == _lint(folder, cache=False)
+    assert not marker.exists()

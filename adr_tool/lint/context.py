@@ -241,6 +241,7 @@ class LintContext:
     root_prefix: str = ""
     """The records root as an absolute path ending in a separator (for "is inside")."""
     _scoring: Any = None
+    _score_pack: Any = None
 
     def is_decision(self, record: Record) -> bool:
         """Tell whether *record* looks like a decision record (metadata rules apply).
@@ -334,19 +335,39 @@ class LintContext:
 
 
     def score(self, record: Record) -> Any:
-        """The record's scorecard (RecordScore), computed once; None without tables or module."""
-        if not record.tables:
-            return None
+        """The record's scorecard (RecordScore, or just its diagnostics when they came from
+        the per-file pack), computed once; None without tables or module."""
         key = id(record)
-        if key not in self._scores:
+        if key in self._scores:
+            return self._scores[key]
+        found: Any = None
+        if record.has_tables:
             if self._scoring is None:
                 self._scoring = _load_scoring(self.repo.config)
+                self._score_pack = _open_score_pack(self.repo, self._scoring)
             if self._scoring:
-                module, kwargs = self._scoring
-                self._scores[key] = module.score_record(record, self.repo.config, **kwargs)
-            else:
-                self._scores[key] = None
-        return self._scores[key]
+                found = self._cached_score(record)
+        self._scores[key] = found
+        return found
+
+    def _cached_score(self, record: Record) -> Any:
+        """Score *record*, or take its diagnostics from the pack when its file is unchanged."""
+        pack = self._score_pack
+        file_key = self.repo.file_keys.get(record.path) if pack is not None else None
+        if pack is not None and file_key is not None:
+            diagnostics = pack.get(file_key)
+            if diagnostics is not None:
+                return CachedScore(diagnostics)
+        module, kwargs = self._scoring
+        scored = module.score_record(record, self.repo.config, **kwargs)
+        if pack is not None and file_key is not None:
+            pack.put(file_key, list(scored.diagnostics))
+        return scored
+
+    def finish(self) -> None:
+        """Save what this run added to the per-file score pack (after every rule ran)."""
+        if self._score_pack is not None:
+            self._score_pack.save(self.repo.file_keys.values())
 
     def score_diagnostics(self, record: Record, code: str) -> list[Diagnostic]:
         """Scoring diagnostics with *code* for *record* (empty when scoring is absent)."""
@@ -354,6 +375,32 @@ class LintContext:
         if scored is None:
             return []
         return [d for d in getattr(scored, "diagnostics", []) if d.code == code]
+
+
+@dataclass(slots=True)
+class CachedScore:
+    """A scorecard reduced to what lint reads: its diagnostics, as the pack kept them."""
+
+    diagnostics: list[Diagnostic]
+
+
+def _open_score_pack(repo: Repository, scoring: tuple[Any, dict[str, Any]] | bool) -> Any:
+    """The signed pack of score diagnostics by file key (DR-021), or None (no cache, no
+    file keys, or a scoring module without settings)."""
+    if not scoring or repo.cache_folder is None or not repo.file_keys:
+        return None
+    module, kwargs = scoring  # type: ignore[misc]
+    settings = kwargs.get("settings")
+    fingerprint = getattr(module, "_summary_fingerprint", None)
+    if settings is None or fingerprint is None or kwargs.get("robustness", True):
+        return None
+    from adr_tool.parse.cache import SignedPack
+    from adr_tool.repository import parse_options
+
+    folder = repo.cache_folder
+    name = fingerprint(parse_options(repo.config), settings)
+    pack = SignedPack(folder / "score-lint", name, ignore_at=folder.parent.parent)
+    return pack if pack.enabled else None
 
 
 def _load_scoring(config: Any) -> tuple[Any, dict[str, Any]] | bool:

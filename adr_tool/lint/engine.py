@@ -208,6 +208,8 @@ def _run_lint(
                 if _in_focus(path, focus, diff):
                     found.append(_stamp(rule, severity, finding, path, is_over))
 
+    ctx.finish()
+
     directives: dict[str, Directives | None] = {}
     by_path = {r.path: r for r in records}
     kept: list[Diagnostic] = []
