@@ -191,7 +191,7 @@ def test_lint_score_pack_gives_the_uncached_findings(tmp_path: Path) -> None:
     fresh = _lint(folder, cache=False)
     assert {"ADR403", "ADR404"} <= {d["code"] for d in fresh}  # type: ignore[index]
     assert _lint(folder, cache=True) == fresh
-    packs = list((cache_root(folder) / "score-lint").glob("*.pickle"))
+    packs = list((cache_root(folder) / "lint").glob("*.pickle"))
     assert len(packs) == 1
     assert _lint(folder, cache=True) == fresh  # now from the pack
     (folder / "DR-003-r3.md").write_text(RECORD.format(n=3, decision="A", cell="✅"),
@@ -206,3 +206,16 @@ def test_lint_score_pack_gives_the_uncached_findings(tmp_path: Path) -> None:
     packs[0].write_bytes(MAGIC + b"\0" * MAC_SIZE + pickle.dumps(Evil()))
     assert _lint(folder, cache=True) == _lint(folder, cache=False)
     assert not marker.exists()
+
+
+def test_lint_pack_follows_the_placeholder_settings(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    config = folder.parent / ".adr.toml"
+    before = _lint(folder, cache=True)
+    assert _lint(folder, cache=True) == before == _lint(folder, cache=False)
+    config.write_text('dir = "decisions"\n\n[lint]\nplaceholders = ["Done."]\n',
+                      encoding="utf-8")
+    after = _lint(folder, cache=True)
+    assert after == _lint(folder, cache=False)
+    assert "ADR503" in {d["code"] for d in after}  # type: ignore[index]
+    assert "ADR503" not in {d["code"] for d in before}  # type: ignore[index]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+import contextlib
 from dataclasses import dataclass, field
 import datetime as dt
 import importlib
@@ -241,7 +242,9 @@ class LintContext:
     root_prefix: str = ""
     """The records root as an absolute path ending in a separator (for "is inside")."""
     _scoring: Any = None
-    _score_pack: Any = None
+    _pack: Any = None
+    _pack_opened: bool = False
+    _pack_entries: dict[bytes, dict[str, tuple[str, Any]]] = field(default_factory=dict)
 
     def is_decision(self, record: Record) -> bool:
         """Tell whether *record* looks like a decision record (metadata rules apply).
@@ -344,30 +347,43 @@ class LintContext:
         if record.has_tables:
             if self._scoring is None:
                 self._scoring = _load_scoring(self.repo.config)
-                self._score_pack = _open_score_pack(self.repo, self._scoring)
             if self._scoring:
-                found = self._cached_score(record)
+                module, kwargs = self._scoring
+                found = self.per_file("score", record, "", lambda: CachedScore(list(
+                    module.score_record(record, self.repo.config, **kwargs).diagnostics)))
         self._scores[key] = found
         return found
 
-    def _cached_score(self, record: Record) -> Any:
-        """Score *record*, or take its diagnostics from the pack when its file is unchanged."""
-        pack = self._score_pack
+    def per_file(self, name: str, record: Record, token: str, compute: Callable[[], T]) -> T:
+        """*compute*, or its value from an earlier run when the record's file is unchanged.
+
+        For results that depend only on the record's file and the lint and score settings
+        (and on *token*, which names anything else they read, e.g. the template sentences):
+        kept by file key in a signed pack beside the parse cache (DR-021).
+        """
+        if not self._pack_opened:
+            self._pack_opened = True
+            self._pack = _open_lint_pack(self.repo)
+        pack = self._pack
         file_key = self.repo.file_keys.get(record.path) if pack is not None else None
-        if pack is not None and file_key is not None:
-            diagnostics = pack.get(file_key)
-            if diagnostics is not None:
-                return CachedScore(diagnostics)
-        module, kwargs = self._scoring
-        scored = module.score_record(record, self.repo.config, **kwargs)
-        if pack is not None and file_key is not None:
-            pack.put(file_key, list(scored.diagnostics))
-        return scored
+        if pack is None or file_key is None:
+            return compute()
+        entry = self._pack_entries.get(file_key)
+        if entry is None:
+            entry = self._pack_entries[file_key] = dict(pack.get(file_key) or {})
+        kept = entry.get(name)
+        if kept is not None and kept[0] == token:
+            value: T = kept[1]
+            return value
+        value = compute()
+        entry[name] = (token, value)
+        pack.put(file_key, entry)
+        return value
 
     def finish(self) -> None:
-        """Save what this run added to the per-file score pack (after every rule ran)."""
-        if self._score_pack is not None:
-            self._score_pack.save(self.repo.file_keys.values())
+        """Save what this run added to the per-file pack (after every rule ran)."""
+        if self._pack is not None:
+            self._pack.save(self.repo.file_keys.values())
 
     def score_diagnostics(self, record: Record, code: str) -> list[Diagnostic]:
         """Scoring diagnostics with *code* for *record* (empty when scoring is absent)."""
@@ -384,23 +400,48 @@ class CachedScore:
     diagnostics: list[Diagnostic]
 
 
-def _open_score_pack(repo: Repository, scoring: tuple[Any, dict[str, Any]] | bool) -> Any:
-    """The signed pack of score diagnostics by file key (DR-021), or None (no cache, no
-    file keys, or a scoring module without settings)."""
-    if not scoring or repo.cache_folder is None or not repo.file_keys:
+LINT_PACK_VERSION = "1"
+
+
+def _open_lint_pack(repo: Repository) -> Any:
+    """The signed pack of per-file lint results (DR-021), or None when the records did not
+    come through the parse cache. Its name covers the parse fingerprint, the lint and score
+    settings and the modules that compute what it keeps."""
+    if repo.cache_folder is None or not repo.file_keys:
         return None
-    module, kwargs = scoring  # type: ignore[misc]
-    settings = kwargs.get("settings")
-    fingerprint = getattr(module, "_summary_fingerprint", None)
-    if settings is None or fingerprint is None or kwargs.get("robustness", True):
-        return None
-    from adr_tool.parse.cache import SignedPack
+    import hashlib
+
+    from adr_tool.parse.cache import SignedPack, fingerprint
     from adr_tool.repository import parse_options
 
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    digest = hashlib.sha256(
+        f"{LINT_PACK_VERSION}\0{fingerprint(parse_options(repo.config))}\0"
+        f"{_stable(repo.config.score)}\0{_stable(repo.config.lint)}".encode())
+    modules = ["scoring.py", "criteria.py", "diagnostics.py"]
+    for sub in ("lint", os.path.join("lint", "rules")):
+        with contextlib.suppress(OSError):
+            modules.extend(os.path.join(sub, n) for n in sorted(os.listdir(
+                os.path.join(package, sub))) if n.endswith(".py"))
+    for name in modules:
+        with contextlib.suppress(OSError):
+            info = os.stat(os.path.join(package, name))
+            digest.update(f"\0{name}:{info.st_size}:{info.st_mtime_ns}".encode())
     folder = repo.cache_folder
-    name = fingerprint(parse_options(repo.config), settings)
-    pack = SignedPack(folder / "score-lint", name, ignore_at=folder.parent.parent)
+    pack = SignedPack(folder / "lint", digest.hexdigest()[:24], ignore_at=folder.parent.parent)
     return pack if pack.enabled else None
+
+
+def _stable(value: Any) -> str:
+    """A repr that does not depend on set or dict order (hash seeds differ per process)."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{_stable(k)}:{_stable(v)}"
+                              for k, v in sorted(value.items(), key=lambda kv: repr(kv[0]))) + "}"
+    if isinstance(value, set | frozenset):
+        return "{" + ",".join(sorted(_stable(v) for v in value)) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_stable(v) for v in value) + "]"
+    return repr(value)
 
 
 def _load_scoring(config: Any) -> tuple[Any, dict[str, Any]] | bool:

@@ -206,6 +206,19 @@ def check_placeholder_text(record: Record, ctx: LintContext) -> Iterator[Finding
     """
     if record.format in _NO_TEMPLATE or not ctx.is_decision(record):
         return
+    # the scan depends only on the file and the placeholder sentences: kept per file
+    token = ctx.once("placeholder-token", lambda: _digest(_placeholders(ctx)))
+    yield from ctx.per_file("placeholder", record, token,
+                            lambda: list(_placeholder_findings(record, ctx)))
+
+
+def _digest(sentences: frozenset[str]) -> str:
+    import hashlib
+
+    return hashlib.sha256("\0".join(sorted(sentences)).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _placeholder_findings(record: Record, ctx: LintContext) -> Iterator[Finding]:
     sentences = _placeholders(ctx)
     prefixes = ctx.once("placeholder-prefixes",
                         lambda: frozenset(_quick_key(p) for p in sentences))
