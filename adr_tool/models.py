@@ -200,8 +200,8 @@ def restore_record(values: tuple[Any, ...], fields_set: frozenset[str],
     object.__setattr__(record, "__pydantic_fields_set__", set(fields_set))
     object.__setattr__(record, "__pydantic_extra__", None)
     object.__setattr__(record, "__pydantic_private__", {
-        "_structure": None, "_packed": packed, "_sections": None, "_links": None,
-        "_tables": None})
+        "_structure": None, "_packed": packed, "_decoded": {}, "_sections": None,
+        "_links": None, "_tables": None})
     return record
 
 
@@ -251,6 +251,8 @@ class Record(BaseModel):
     """Sections, links and tables as plain tuples (cheap to build, pickle and cache); None
     while they are still ``_packed``."""
     _packed: PackedBody | None = PrivateAttr(default=None)
+    _decoded: dict[int, Any] = PrivateAttr(default_factory=dict)
+    """Parts of ``_packed`` decoded so far, by index."""
     _sections: list[Section] | None = PrivateAttr(default=None)
     _links: list[Link] | None = PrivateAttr(default=None)
     _tables: list[Table] | None = PrivateAttr(default=None)
@@ -279,11 +281,15 @@ class Record(BaseModel):
 
     def _part(self, index: int) -> Any:
         """One part of the structure, decoding only that part when it is still packed."""
-        if self._structure is not None:
-            return self._structure[index]
-        packed = self._packed
-        assert packed is not None
-        return _unpack(packed[index])
+        private = self.__pydantic_private__
+        assert private is not None
+        data = private["_structure"]
+        if data is not None:
+            return data[index]
+        decoded: dict[int, Any] = private["_decoded"]
+        if index not in decoded:
+            decoded[index] = _unpack(private["_packed"][index])
+        return decoded[index]
 
     def with_structure(self, data: BodyData) -> Record:
         """Attach the parser's body structure (done once, by the parser or the cache)."""
@@ -292,28 +298,46 @@ class Record(BaseModel):
         self._sections = self._links = self._tables = None
         return self
 
+    # the accessors below read ``__pydantic_private__`` directly: lint asks for sections
+    # ~50,000 times at 10,000 records, and pydantic's __getattr__ for private attributes
+    # cost more than the lookup itself
+
     @property
     def sections(self) -> list[Section]:
         """Body sections in file order, each with its heading, level, text and lines."""
-        built = self._sections
+        private = self.__pydantic_private__
+        assert private is not None
+        built: list[Section] | None = private["_sections"]
         if built is None:
-            built = self._sections = build_sections(self._part(0), self.body)
+            built = private["_sections"] = build_sections(self._part(0), self.body)
         return built
 
     @property
     def links(self) -> list[Link]:
         """Markdown links and images of the body, in file order."""
-        built = self._links
+        private = self.__pydantic_private__
+        assert private is not None
+        built: list[Link] | None = private["_links"]
         if built is None:
-            built = self._links = build_links(self._part(1))
+            built = private["_links"] = build_links(self._part(1))
         return built
+
+    @property
+    def link_data(self) -> tuple[LinkData, ...]:
+        """The links in their compact form, for stages that look at most of them only once."""
+        private = self.__pydantic_private__
+        assert private is not None
+        data: tuple[LinkData, ...] = self._part(1)
+        return data
 
     @property
     def tables(self) -> list[Table]:
         """Markdown tables of the body, in file order, each named by its section."""
-        built = self._tables
+        private = self.__pydantic_private__
+        assert private is not None
+        built: list[Table] | None = private["_tables"]
         if built is None:
-            built = self._tables = build_tables(self._part(2))
+            built = private["_tables"] = build_tables(self._part(2))
         return built
 
     @property

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 from adr_tool.diagnostics import Severity
 from adr_tool.lint.rule import Finding, Origin, Rule, Scope, make_rule
-from adr_tool.models import Link, Record, RecordFormat
+from adr_tool.models import Link, Record, RecordFormat, make_pos
 from adr_tool.parse.normalize import id_from_filename, number_of, stem_of
 
 if TYPE_CHECKING:
@@ -100,7 +100,11 @@ _SCHEMES = ("http:", "https:", "mailto:", "ftp:", "tel:", "data:", "javascript:"
 
 
 def _local_target(link: Link) -> str | None:
-    url = link.url.strip()
+    return _local_target_of(link.url)
+
+
+def _local_target_of(url: str) -> str | None:
+    url = url.strip()
     if not url or url.startswith(("#", "/", "<", "{")) or "://" in url:
         return None
     if url.casefold().startswith(_SCHEMES) or url.startswith("//"):
@@ -126,12 +130,13 @@ def _find_broken(record: Record, ctx: LintContext) -> Iterator[tuple[Link, bool]
     root = ctx.root_prefix
     # records in one folder link the same files over and over: resolve each url once per folder
     seen: dict[tuple[str, str], tuple[str, str] | None] = ctx.once("link-targets", dict)
-    for link in record.links:
-        key = (base, link.url)
+    # compact link tuples: a Link object is built only for the few broken ones
+    for url, text, line, column, image in record.link_data:
+        key = (base, url)
         if key in seen:
             known = seen[key]
         else:
-            target = _local_target(link)
+            target = _local_target_of(url)
             known = None
             if target is not None:
                 resolved = os.path.normpath(os.path.join(base, target))
@@ -150,7 +155,7 @@ def _find_broken(record: Record, ctx: LintContext) -> Iterator[tuple[Link, bool]
         record_like = is_md and inside and (
             number_of(id_from_filename(name)) is not None
             or (named is not None and ctx.is_decision(named)))
-        yield link, record_like
+        yield Link(url, text, make_pos(line, column), image), record_like
 
 
 def check_link_record_missing(record: Record, ctx: LintContext) -> Iterator[Finding]:
