@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING
 from adr_tool.site.cache import ContentCache, Manifest
 from adr_tool.site.model import PLANS, Progress, SiteModel, SiteOptions, build_model
 from adr_tool.site.paths import check_out_dir
-from adr_tool.site.snapshot import drop_snapshot, load_snapshot, save_snapshot, snapshot_of
+from adr_tool.site.snapshot import (
+    drop_snapshot,
+    load_skeletons,
+    load_snapshot,
+    save_snapshot,
+    snapshot_of,
+)
 from adr_tool.site.writer import SiteWriter, StagingDir, make_environment, remove_tree
 from adr_tool.writes import replace_tree
 
@@ -79,8 +85,7 @@ def build_site(
         # what the last snapshot knew of pages that will be reused; a build that fails
         # half-way must not leave a snapshot of the site before it
         last = load_snapshot(cache.folder)
-        skeletons = {s.plan: s.skeleton for s in last.states.values()
-                     if s.plan and s.skeleton is not None} if last is not None else {}
+        skeletons = load_skeletons(cache.folder, last) if last is not None else {}
         drop_snapshot(cache.folder)
     staging_path = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
@@ -97,9 +102,9 @@ def build_site(
         raise
     plans.save()
     if cache.folder is not None:
-        snap = snapshot_of(repo, options, out, writer.fingerprint, model, cache.folder, staging.sources)
-        if snap is not None:
-            save_snapshot(cache.folder, snap)
+        made = snapshot_of(repo, options, out, writer.fingerprint, model, cache.folder, staging.sources)
+        if made is not None:
+            save_snapshot(cache.folder, *made)
     cache.prune()
     return BuildResult(
         out=out, index=out / "index.html", pages=_html_pages(model), files=staging.files,

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
 SNAPSHOT = "site.snapshot"
 """File of the snapshot in the page cache folder."""
+SKELETONS = "site.skeletons"
+"""The page skeletons, one after the other (each checked against its hash in the snapshot)."""
 MAGIC = b"ADRSITE1\n"
 MAC_SIZE = 32
 PATCH_LIMIT = 16
@@ -67,8 +69,9 @@ class RecordState:
     """Site path of its page; empty when it has none (a repeated id)."""
     plan: str = ""
     """Plan key of its page (empty after a patch build, which does not compute it)."""
-    skeleton: bytes | None = None
-    """Pickled ``RecordPage`` without body_html, scores and summary."""
+    skeleton: tuple[int, int, str] | None = None
+    """Where its pickled ``RecordPage`` without body_html, scores and summary lies in the
+    skeletons file: (offset, length, SHA-256), so a patch build reads only its own."""
     links: tuple[tuple[str, bool], ...] = ()
     resolved: tuple[tuple[str | None, bool], ...] = ()
     doc_len: int = 0
@@ -186,8 +189,9 @@ def drop_snapshot(folder: Path) -> None:
         os.unlink(folder / SNAPSHOT)
 
 
-def save_snapshot(folder: Path, snap: Snapshot) -> None:
-    """Write *snap* signed (temp file + rename); a snapshot that cannot be kept is no error."""
+def save_snapshot(folder: Path, snap: Snapshot, skeletons: bytes | None = None) -> None:
+    """Write *snap* signed (and *skeletons*, when given) with temp file + rename; a snapshot
+    that cannot be kept is no error."""
     key = _key()
     if key is None:
         return
@@ -195,23 +199,56 @@ def save_snapshot(folder: Path, snap: Snapshot) -> None:
         payload = pickle.dumps(snap, protocol=pickle.HIGHEST_PROTOCOL)
         mac = hashlib.blake2b(payload, key=key, digest_size=MAC_SIZE).digest()
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".snapshot.", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(MAGIC + mac)
-                fh.write(payload)
-            os.replace(tmp, folder / SNAPSHOT)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        if skeletons is not None:
+            _write(folder, SKELETONS, skeletons)
+        _write(folder, SNAPSHOT, MAGIC + mac + payload)
     except (OSError, pickle.PicklingError, RecursionError):
         return
 
 
+def _write(folder: Path, name: str, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, folder / name)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def load_skeletons(folder: Path, snap: Snapshot) -> dict[str, bytes]:
+    """Plan key -> skeleton of the pages of *snap* (for a full build to carry over)."""
+    try:
+        with open(folder / SKELETONS, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return {}
+    out: dict[str, bytes] = {}
+    for state in snap.states.values():
+        if state.plan and state.skeleton is not None:
+            offset, length, _ = state.skeleton
+            # unchecked here: a patch build checks the hash before it unpickles one
+            out[state.plan] = data[offset:offset + length]
+    return out
+
+
+def read_skeleton(folder: Path, where: tuple[int, int, str]) -> bytes:
+    """One skeleton, checked against the hash the signed snapshot holds for it."""
+    offset, length, digest = where
+    with open(folder / SKELETONS, "rb") as fh:
+        fh.seek(offset)
+        data = fh.read(length)
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise _Doubt
+    return data
+
+
 def snapshot_of(repo: Repository, options: SiteOptions, out: Path, templates_key: str,
-                model: SiteModel, cache_root: Path, sources: dict[str, str] | None) -> Snapshot | None:
-    """The snapshot of a full build, or None when one cannot describe it exactly."""
+                model: SiteModel, cache_root: Path,
+                sources: dict[str, str] | None) -> tuple[Snapshot, bytes] | None:
+    """The snapshot of a full build and its skeletons file, or None when one cannot describe it exactly."""
     from adr_tool.sources import discover, display_path
 
     if sources is None or not repo.root.is_dir():
@@ -233,12 +270,19 @@ def snapshot_of(repo: Repository, options: SiteOptions, out: Path, templates_key
         states[path] = RecordState(sig=sig, summary=record_summary(record),
                                    problems=problems.get(record.path, 0))
     order: list[str] = []
+    skeletons: list[bytes] = []
+    offset = 0
     for page in model.records:
         path = file_of.get(page.source, "")
         state = states.get(path)
         if state is None or state.page:
             return None
-        state.page, state.plan, state.skeleton = page.entry.path, page.plan, page.skeleton
+        state.page, state.plan = page.entry.path, page.plan
+        if page.skeleton is not None:
+            skeleton = page.skeleton
+            state.skeleton = (offset, len(skeleton), hashlib.sha256(skeleton).hexdigest())
+            skeletons.append(skeleton)
+            offset += len(skeleton)
         state.links, state.resolved = page.links, page.resolved
         state.doc_len, state.scored = len(page.search_doc), page.scored
         order.append(path)
@@ -257,7 +301,8 @@ def snapshot_of(repo: Repository, options: SiteOptions, out: Path, templates_key
         states=states, search_order=order, tree=tree,
         probes=[(p, probe_sig(p)) for p in probes], info=model.info, feed=feed,
         pages=len(model.records) + len(model.list_pages) + 6,
-        other_problems=len(repo.diagnostics) - counted, used_graph_module=model.used_graph_module)
+        other_problems=len(repo.diagnostics) - counted,
+        used_graph_module=model.used_graph_module), b"".join(skeletons)
 
 
 def _tree(sources: dict[str, str] | None, cache_root: Path) -> dict[str, str] | None:
@@ -329,7 +374,7 @@ def _patch(config: Config, root: Path, options: SiteOptions, out: Path, folder: 
         summaries: dict[str, str] = {}
         problems = sum(s.problems for s in states.values()) + snap.other_problems
         for path in changed:
-            state, doc, summary, count = _patch_record(config, cache, writer, snap, path)
+            state, doc, summary, count = _patch_record(config, cache, writer, snap, path, folder)
             problems += count - states[path].problems
             states[path] = state
             docs[path] = doc
@@ -375,7 +420,7 @@ def _patch(config: Config, root: Path, options: SiteOptions, out: Path, folder: 
 
 
 def _patch_record(config: Config, cache: ContentCache, writer: Any, snap: Snapshot,
-                  path: str) -> tuple[RecordState, bytes, str, int]:
+                  path: str, folder: Path) -> tuple[RecordState, bytes, str, int]:
     """Re-parse one changed file and render its page; raise ``_Doubt`` unless only its body changed."""
     from adr_tool.parse import parse_source
     from adr_tool.repository import parse_options
@@ -396,7 +441,8 @@ def _patch_record(config: Config, cache: ContentCache, writer: Any, snap: Snapsh
     record = result.record
     if record is None or record_summary(record) != state.summary:
         raise _Doubt
-    skeleton = pickle.loads(state.skeleton)
+    skeleton_data = read_skeleton(folder, state.skeleton)
+    skeleton = pickle.loads(skeleton_data)
     if not isinstance(skeleton, RecordPage) or skeleton.entry.path != state.page:
         raise _Doubt
     # the body as ``_Builder.body_html`` makes it, with links placed as the last build placed them
@@ -431,7 +477,7 @@ def _patch_record(config: Config, cache: ContentCache, writer: Any, snap: Snapsh
     page = replace(skeleton, body_html=html, scores=scores, summary=_summary(text))
     doc = _search_doc(skeleton.entry, text[:SEARCH_BODY_CHARS])
     writer.render_record(page, snap.info, content_key("record-patch", snap.inputs, repr(snap.info),
-                                                       state.skeleton, html, repr(scores), page.summary))
+                                                       skeleton_data, html, repr(scores), page.summary))
     new = replace(state, sig=file_sig(path), plan="", doc_len=len(doc), scored=bool(scores),
                   problems=len(result.diagnostics))
     return new, doc.encode("ascii"), page.summary, len(result.diagnostics)
