@@ -223,3 +223,42 @@ def test_a_linked_file_that_appears_takes_the_full_path(site_project: Path, cli:
     assert len(full_builds) == 2
     assert "media/" in (site_project / "site/records/dr-001.html").read_text()
     assert_same_as_cold(site_project, cli, monkeypatch, full_builds)
+
+
+class _Planted:
+    """Unpickling this creates a marker file: proof that planted bytes were run."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return Path.touch, (str(self.marker),)  # type: ignore[return-value]
+
+
+def test_tampered_skeletons_are_never_unpickled(site_project: Path, cli: Callable[..., object],
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                full_builds: list[int], tmp_path: Path) -> None:
+    import pickle
+
+    from adr_tool.site.snapshot import SKELETONS, load_snapshot
+
+    adr_build(cli)
+    folder = snapshot_path(site_project).parent
+    snap = load_snapshot(folder)
+    assert snap is not None
+    marker = tmp_path / "ran"
+    data = bytearray((folder / SKELETONS).read_bytes())
+    for state in snap.states.values():
+        assert state.skeleton is not None
+        offset, length, _ = state.skeleton
+        planted = pickle.dumps(_Planted(marker))
+        assert len(planted) <= length
+        data[offset:offset + len(planted)] = planted
+    (folder / SKELETONS).write_bytes(bytes(data))
+    # a full build that must not carry them over, then patch builds of another record
+    for name in (RECORD, "decisions/DR-003-use-redis-queue.md", "decisions/DR-003-use-redis-queue.md"):
+        append(site_project, "\nBody edit.\n", name)
+        adr_build(cli)
+        assert not marker.exists()
+        assert_same_as_cold(site_project, cli, monkeypatch, full_builds)
+    assert len(full_builds) == 3  # DR-003 had no trusted skeleton until the full build made one

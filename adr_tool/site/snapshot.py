@@ -78,6 +78,12 @@ class RecordState:
     """Length of its item in the search index."""
     scored: bool = False
 
+    def __reduce__(self) -> tuple[type[RecordState], tuple[Any, ...]]:
+        # pickled as a constructor call: a third of the time of the generic slots protocol,
+        # and a snapshot holds one per record
+        return RecordState, (self.sig, self.summary, self.problems, self.page, self.plan,
+                             self.skeleton, self.links, self.resolved, self.doc_len, self.scored)
+
 
 @dataclass(slots=True)
 class Snapshot:
@@ -228,9 +234,11 @@ def load_skeletons(folder: Path, snap: Snapshot) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     for state in snap.states.values():
         if state.plan and state.skeleton is not None:
-            offset, length, _ = state.skeleton
-            # unchecked here: a patch build checks the hash before it unpickles one
-            out[state.plan] = data[offset:offset + length]
+            offset, length, digest = state.skeleton
+            skeleton = data[offset:offset + length]
+            # checked here too: the next snapshot signs whatever is carried over
+            if hashlib.sha256(skeleton).hexdigest() == digest:
+                out[state.plan] = skeleton
     return out
 
 
