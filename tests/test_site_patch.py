@@ -242,6 +242,7 @@ def test_tampered_skeletons_are_never_unpickled(site_project: Path, cli: Callabl
 
     from adr_tool.site.snapshot import SKELETONS, load_snapshot
 
+    monkeypatch.setattr("adr_tool.site.snapshot.RACY_NS", 0)  # files just copied still count as read
     adr_build(cli)
     folder = snapshot_path(site_project).parent
     snap = load_snapshot(folder)
@@ -262,3 +263,23 @@ def test_tampered_skeletons_are_never_unpickled(site_project: Path, cli: Callabl
         assert not marker.exists()
         assert_same_as_cold(site_project, cli, monkeypatch, full_builds)
     assert len(full_builds) == 3  # DR-003 had no trusted skeleton until the full build made one
+
+
+def test_a_file_changed_during_a_build_is_read_again(site_project: Path, cli: Callable[..., object],
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     full_builds: list[int]) -> None:
+    import adr_tool.site.build as build_module
+
+    real = build_module.snapshot_of
+
+    def edit_then_snapshot(*args: object, **kwargs: object) -> object:
+        append(site_project, "\nWritten while the site was being built.\n")  # after the load read it
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as m:
+        m.setattr(build_module, "snapshot_of", edit_then_snapshot)
+        adr_build(cli)
+    assert "Written while" not in (site_project / "site/records/dr-002.html").read_text()
+    adr_build(cli)  # nothing edited since: the new text must still appear
+    assert "Written while" in (site_project / "site/records/dr-002.html").read_text()
+    assert_same_as_cold(site_project, cli, monkeypatch, full_builds)

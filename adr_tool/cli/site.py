@@ -43,8 +43,11 @@ def build(
         result, problems = patched
         _report(result, problems, quiet)
         return
+    import time
+
     from adr_tool.site import build_site
 
+    loaded_at = time.time_ns()
     repo = load(dir_)
     show_bar = not quiet and sys.stderr.isatty() and len(repo.records) >= PROGRESS_THRESHOLD
     if show_bar:
@@ -57,9 +60,9 @@ def build(
             def advance(stage: str, done: int, total: int) -> None:
                 bar.update(task, completed=stages.get(stage, 0) + done)
 
-            result = build_site(repo, options, progress=advance)
+            result = build_site(repo, options, progress=advance, loaded_at=loaded_at)
     else:
-        result = build_site(repo, options)
+        result = build_site(repo, options, loaded_at=loaded_at)
     _report(result, len(repo.diagnostics), quiet)
 
 

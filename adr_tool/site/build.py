@@ -68,11 +68,14 @@ def build_site(
     *,
     cache_dir: Path | bool | None = True,
     progress: Progress | None = None,
+    loaded_at: int | None = None,
 ) -> BuildResult:
     """Build the static site of *repo* into ``options.out``, atomically.
 
     *cache_dir*: a folder, ``True`` for the default next to the output, or ``False``/None
-    to build without a cache.
+    to build without a cache. *loaded_at*: ``time.time_ns()`` from before *repo* was read;
+    only with it is a snapshot left for patch builds (a file changed since then must not
+    be taken for what the site shows).
     """
     started = time.perf_counter()
     out = check_out_dir(options.out, repo.root)
@@ -101,8 +104,9 @@ def build_site(
         remove_tree(staging_path)
         raise
     plans.save()
-    if cache.folder is not None:
-        made = snapshot_of(repo, options, out, writer.fingerprint, model, cache.folder, staging.sources)
+    if cache.folder is not None and loaded_at is not None:
+        made = snapshot_of(repo, options, out, writer.fingerprint, model, cache.folder, staging.sources,
+                           loaded_at)
         if made is not None:
             save_snapshot(cache.folder, *made)
     cache.prune()

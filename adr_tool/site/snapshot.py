@@ -45,6 +45,9 @@ SKELETONS = "site.skeletons"
 """The page skeletons, one after the other (each checked against its hash in the snapshot)."""
 MAGIC = b"ADRSITE1\n"
 MAC_SIZE = 32
+RACY_NS = 2_000_000_000
+"""Files modified this close to the load are not trusted to be what was read (coarse clocks,
+two-second file systems): the next build re-reads them."""
 PATCH_LIMIT = 16
 """Above this many changed files the full build is about as cheap: take it."""
 SEARCH_HEAD = b"window.ADR_SEARCH_INDEX = ["
@@ -254,9 +257,13 @@ def read_skeleton(folder: Path, where: tuple[int, int, str]) -> bytes:
 
 
 def snapshot_of(repo: Repository, options: SiteOptions, out: Path, templates_key: str,
-                model: SiteModel, cache_root: Path,
-                sources: dict[str, str] | None) -> tuple[Snapshot, bytes] | None:
-    """The snapshot of a full build and its skeletons file, or None when one cannot describe it exactly."""
+                model: SiteModel, cache_root: Path, sources: dict[str, str] | None,
+                loaded_at: int) -> tuple[Snapshot, bytes] | None:
+    """The snapshot of a full build and its skeletons file, or None when one cannot describe it exactly.
+
+    A file modified less than ``RACY_NS`` before *loaded_at* (or after) may have changed
+    after it was read: it gets no signature, so the next build parses it again.
+    """
     from adr_tool.sources import discover, display_path
 
     if sources is None or not repo.root.is_dir():
@@ -275,6 +282,8 @@ def snapshot_of(repo: Repository, options: SiteOptions, out: Path, templates_key
             sig = file_sig(path)
         except OSError:
             return None
+        if sig[1] >= loaded_at - RACY_NS or sig[2] >= loaded_at - RACY_NS:
+            sig = ()  # never equal to a real signature
         states[path] = RecordState(sig=sig, summary=record_summary(record),
                                    problems=problems.get(record.path, 0))
     order: list[str] = []
@@ -442,6 +451,7 @@ def _patch_record(config: Config, cache: ContentCache, writer: Any, snap: Snapsh
         raise _Doubt
     file = Path(path)
     shown = display_path(file)
+    read_at = time.time_ns()
     raw = read_raw(file, shown)
     if isinstance(raw, SourceFile):
         raise _Doubt
@@ -486,7 +496,10 @@ def _patch_record(config: Config, cache: ContentCache, writer: Any, snap: Snapsh
     doc = _search_doc(skeleton.entry, text[:SEARCH_BODY_CHARS])
     writer.render_record(page, snap.info, content_key("record-patch", snap.inputs, repr(snap.info),
                                                        skeleton_data, html, repr(scores), page.summary))
-    new = replace(state, sig=file_sig(path), plan="", doc_len=len(doc), scored=bool(scores),
+    sig = file_sig(path)
+    if sig[1] >= read_at - RACY_NS or sig[2] >= read_at - RACY_NS:
+        sig = ()  # may have changed after it was read: parse it again next time
+    new = replace(state, sig=sig, plan="", doc_len=len(doc), scored=bool(scores),
                   problems=len(result.diagnostics))
     return new, doc.encode("ascii"), page.summary, len(result.diagnostics)
 
