@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from adr_tool.cli.common import DirOption, load
+
+if TYPE_CHECKING:
+    from adr_tool.site.build import BuildResult
+    from adr_tool.site.model import SiteOptions
 
 PROGRESS_THRESHOLD = 200
 """Show a progress bar only for builds with at least this many records."""
@@ -31,11 +35,20 @@ def build(
 
     Example: adr build --out site --base-url https://example.org/decisions/
     """
-    from adr_tool.site import SiteOptions, build_site
-    from adr_tool.sources import display_path
+    from adr_tool.site.model import SiteOptions
 
-    repo = load(dir_)
     options = SiteOptions(out=out, base_url=base_url, title=title)
+    patched = _patch_build(dir_, options)
+    if patched is not None:
+        result, problems = patched
+        _report(result, problems, quiet)
+        return
+    import time
+
+    from adr_tool.site import build_site
+
+    loaded_at = time.time_ns()
+    repo = load(dir_)
     show_bar = not quiet and sys.stderr.isatty() and len(repo.records) >= PROGRESS_THRESHOLD
     if show_bar:
         from rich.progress import Progress
@@ -47,11 +60,36 @@ def build(
             def advance(stage: str, done: int, total: int) -> None:
                 bar.update(task, completed=stages.get(stage, 0) + done)
 
-            result = build_site(repo, options, progress=advance)
+            result = build_site(repo, options, progress=advance, loaded_at=loaded_at)
     else:
-        result = build_site(repo, options)
+        result = build_site(repo, options, loaded_at=loaded_at)
+    _report(result, len(repo.diagnostics), quiet)
+
+
+def _patch_build(dir_: Path | None, options: SiteOptions) -> tuple[BuildResult, int] | None:
+    """The patch build (only changed records re-rendered, DR-020), or None for the full one.
+
+    Finds the config and records folder exactly as ``load`` does, without loading records.
+    """
+    from adr_tool.config import autodetect_dir, load_config
+    from adr_tool.parse.cache import cache_disabled
+    from adr_tool.site.snapshot import patch_build
+
+    if cache_disabled():
+        return None
+    if dir_ is not None:
+        config = load_config(dir_ if dir_.is_dir() else Path.cwd())
+        root = dir_
+    else:
+        config = load_config(Path.cwd())
+        root = autodetect_dir(config)
+    return patch_build(config, root, options)
+
+
+def _report(result: BuildResult, problems: int, quiet: bool) -> None:
+    from adr_tool.sources import display_path
+
     if not quiet:
-        problems = len(repo.diagnostics)
         typer.echo(
             f"built {result.pages} pages for {result.records} records in {result.seconds:.2f} s "
             f"({result.rendered} rendered, {result.reused} unchanged)"

@@ -11,6 +11,13 @@ from typing import TYPE_CHECKING
 from adr_tool.site.cache import ContentCache, Manifest
 from adr_tool.site.model import PLANS, Progress, SiteModel, SiteOptions, build_model
 from adr_tool.site.paths import check_out_dir
+from adr_tool.site.snapshot import (
+    drop_snapshot,
+    load_skeletons,
+    load_snapshot,
+    save_snapshot,
+    snapshot_of,
+)
 from adr_tool.site.writer import SiteWriter, StagingDir, make_environment, remove_tree
 from adr_tool.writes import replace_tree
 
@@ -61,25 +68,35 @@ def build_site(
     *,
     cache_dir: Path | bool | None = True,
     progress: Progress | None = None,
+    loaded_at: int | None = None,
 ) -> BuildResult:
     """Build the static site of *repo* into ``options.out``, atomically.
 
     *cache_dir*: a folder, ``True`` for the default next to the output, or ``False``/None
-    to build without a cache.
+    to build without a cache. *loaded_at*: ``time.time_ns()`` from before *repo* was read;
+    only with it is a snapshot left for patch builds (a file changed since then must not
+    be taken for what the site shows).
     """
     started = time.perf_counter()
     out = check_out_dir(options.out, repo.root)
     folder = default_cache_dir(out) if cache_dir is True else (cache_dir or None)
     cache = ContentCache(folder if isinstance(folder, Path) else None)
-    env = make_environment(repo.config.root)
+    env = make_environment(repo.config.root, folder / "templates" if isinstance(folder, Path) else None)
     out.parent.mkdir(parents=True, exist_ok=True)
+    skeletons: dict[str, bytes] | None = None
+    if cache.folder is not None:
+        # what the last snapshot knew of pages that will be reused; a build that fails
+        # half-way must not leave a snapshot of the site before it
+        last = load_snapshot(cache.folder)
+        skeletons = load_skeletons(cache.folder, last) if last is not None else {}
+        drop_snapshot(cache.folder)
     staging_path = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         staging = StagingDir(staging_path, cache)
         writer = SiteWriter(env, staging, cache, progress)
         plans = Manifest(cache, PLANS)
         model = build_model(repo, options, cache, progress, templates_key=writer.fingerprint,
-                            render=writer.render_record, plans=plans)
+                            render=writer.render_record, plans=plans, skeletons=skeletons)
         writer.write_site(model)
         staging_path.chmod(0o755)
         replace_tree(staging_path, out)
@@ -87,6 +104,11 @@ def build_site(
         remove_tree(staging_path)
         raise
     plans.save()
+    if cache.folder is not None and loaded_at is not None:
+        made = snapshot_of(repo, options, out, writer.fingerprint, model, cache.folder, staging.sources,
+                           loaded_at)
+        if made is not None:
+            save_snapshot(cache.folder, *made)
     cache.prune()
     return BuildResult(
         out=out, index=out / "index.html", pages=_html_pages(model), files=staging.files,

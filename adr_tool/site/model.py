@@ -7,13 +7,15 @@ templates only prefix site-root paths with the page's ``root`` (``""`` or ``"../
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+import dataclasses
 from dataclasses import dataclass, field
 import datetime as dt
 from functools import lru_cache
 import json
 import os
 from pathlib import Path, PurePosixPath
+import pickle
 import re
 import stat
 from typing import TYPE_CHECKING
@@ -168,6 +170,15 @@ class DonePage:
     search_doc: str
     """This record's item of the search index (finished JSON)."""
     reused: bool
+    source: str = ""
+    """The record's ``path`` (its file, as loaded)."""
+    plan: str = ""
+    """The page's plan key."""
+    skeleton: bytes | None = None
+    """The page model without its body parts, pickled, for a later patch build (``snapshot``)."""
+    links: tuple[tuple[str, bool], ...] = ()
+    """Distinct (url, is image) of the body links that depend on files (``PagePlan.links``)."""
+    resolved: tuple[tuple[str | None, bool], ...] = ()
 
 
 @dataclass(slots=True)
@@ -240,6 +251,8 @@ class SiteModel:
     mermaid_source: Path | None = None
     used_graph_module: bool = False
     scored_records: int = 0
+    probes: list[str] = field(default_factory=list)
+    """Files the body links were resolved against that are not records (media, dead links)."""
 
 
 @lru_cache(maxsize=65536)
@@ -301,6 +314,8 @@ class _Builder:
         self._refs: dict[str, str] = {}
         self.plans = Manifest(ContentCache(None), PLANS)
         """Record page plans (``plan_key`` -> ``store_plan`` data); set by ``build_model``."""
+        self.probes: dict[str, None] = {}
+        """Non-record files body links were resolved against (a patch build re-checks them)."""
 
     def _abs(self, path: str) -> Path:
         """``Path(path).resolve()``, with each folder resolved once (~5x cheaper per record)."""
@@ -406,6 +421,7 @@ class _Builder:
         record = self.by_file.get(target)
         if record is not None and not image:
             return LinkTarget(href(page, self.page_of(record)) + fragment)
+        self.probes[target] = None
         media = self.add_media(Path(target), image)
         if media is None:
             return LinkTarget(None)
@@ -540,7 +556,9 @@ class _Builder:
         for namespace, dep in deps:
             self.cache.use(str(namespace), str(dep))
         return DonePage(entry=entry, summary=summary, page_file=page_file, scored=scored,
-                        search_doc=search_doc, reused=True)
+                        search_doc=search_doc, reused=True, source=record.path, plan=key,
+                        links=tuple((str(u), bool(i)) for u, i in links),
+                        resolved=tuple((h, bool(e)) for h, e in resolved))
 
     def record_link(self, page: str, ref: str) -> LinkView:
         found = self.repo.get(ref)
@@ -656,13 +674,16 @@ def _summary(text: str, limit: int = 280) -> str:
 def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
                 progress: Progress | None = None, templates_key: str = "",
                 render: Callable[[RecordPage, SiteInfo, str], str] | None = None,
-                plans: Manifest | None = None) -> SiteModel:
+                plans: Manifest | None = None,
+                skeletons: Mapping[str, bytes] | None = None) -> SiteModel:
     """Phase 1: turn the repository into a complete SiteModel (reads only).
 
     *templates_key* fingerprints the page templates; with it, record pages whose inputs
     did not change are taken whole from the cache; the others go to *render* (which
     writes the page and returns its key in the ``pages`` namespace) as soon as they are
-    built, so only one record's page model is alive at a time.
+    built, so only one record's page model is alive at a time. *skeletons* (plan key ->
+    pickled page model without its body, from the last snapshot) are carried over for
+    reused pages, so the next snapshot has one for every page.
     """
     builder = _Builder(repo, options, cache, progress)
     builder.plans = plans if plans is not None else Manifest(cache, PLANS)
@@ -689,6 +710,8 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
         key = builder.plan_key(record, entry, relations, backlinks, site_key)
         reused = builder.reuse(record, entry, key) if templates_key else None
         if reused is not None:
+            if skeletons is not None:
+                reused = dataclasses.replace(reused, skeleton=skeletons.get(key))
             pages.append(reused)
         else:
             deps: list[tuple[str, str]] = []
@@ -712,8 +735,12 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
                 every_link = [(u, i, t.href, t.external) for u, i in dict.fromkeys(builder.body_links)
                               for t in (builder.resolve_link(entry.path, builder.folder_of[record.path], u, i),)]
                 store_plan(builder.plans, plan, render(page, info, content_key(key, repr(every_link))))
+            skeleton = pickle.dumps(dataclasses.replace(page, body_html="", scores=(), summary=""),
+                                    protocol=pickle.HIGHEST_PROTOCOL) if skeletons is not None else None
             pages.append(DonePage(entry=entry, summary=page.summary, page_file=None,
-                                  scored=plan.scored, search_doc=plan.search_doc, reused=False))
+                                  scored=plan.scored, search_doc=plan.search_doc, reused=False,
+                                  source=record.path, plan=key, skeleton=skeleton,
+                                  links=tuple(plan.links), resolved=tuple(plan.resolved)))
         if progress is not None:
             progress("records", done, len(ordered))
     statuses = _status_views(builder, entries)
@@ -745,6 +772,7 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
         media=dict(sorted(builder.media.items())), mermaid_source=mermaid,
         used_graph_module=relations.from_graph_module,
         scored_records=sum(1 for p in pages if p.scored),
+        probes=list(builder.probes),
     )
 
 

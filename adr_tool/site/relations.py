@@ -189,7 +189,9 @@ def build_backlinks(repo: Repository, cache: ContentCache | None = None) -> dict
     """Record id -> ids of records whose body links to its file (cached under every link)."""
     if cache is None:
         return _backlinks(repo)
-    inputs = "\n".join("\0".join([repr(r.path), repr(r.id), *(repr(link.url) for link in r.links)])
+    # the compact link tuples (url first): making Link objects for every record cost more
+    # than the rest of a warm build's model
+    inputs = "\n".join("\0".join([repr(r.path), repr(r.id), *(repr(link[0]) for link in r.structure[1])])
                        for r in repo.records)
     key = content_key("backlinks", inputs)
     cached = cache.get("relations", key)
@@ -210,8 +212,8 @@ def _backlinks(repo: Repository) -> dict[str, list[str]]:
     for record in repo.records:
         base = PurePosixPath(record.path).parent
         folder = str(base)
-        for link in record.links:
-            url = link.url
+        for link in record.structure[1]:
+            url = link[0]
             if url.startswith(("https://", "http://", "#")):
                 continue  # never relative (resolve_relative gives None)
             key = (folder, url)
