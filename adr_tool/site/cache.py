@@ -26,6 +26,7 @@ import shutil
 import tempfile
 
 from adr_tool import __version__
+from adr_tool.writes import atomic_write_bytes
 
 CACHE_VERSION = "2"
 """Bump when the cached formats or the rendering code change in a way keys do not capture."""
@@ -236,17 +237,8 @@ class Manifest:
             return
         data = self.MAGIC + b"\x1e".join(key.encode("ascii") + b"\x1f" + value
                                           for key, value in self._new.items())
-        folder = os.path.dirname(self.path)
-        os.makedirs(folder, exist_ok=True)
-        tmp = f"{self.path}.tmp-{os.getpid()}-{next(_TEMP_NUMBERS)}"
-        try:
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        atomic_write_bytes(Path(self.path), data, fsync=False)
 
 
 def _remember(memo_key: tuple[str, str, str], data: bytes) -> None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field, replace
 import hashlib
-import hmac
 import os
 from pathlib import Path
 import pickle
@@ -29,7 +28,9 @@ import tempfile
 import time
 from typing import TYPE_CHECKING, Any
 
+from adr_tool.signing import signed, verified
 from adr_tool.site.cache import ContentCache, content_key
+from adr_tool.writes import atomic_write_bytes
 
 if TYPE_CHECKING:
     from adr_tool.config import Config
@@ -43,8 +44,7 @@ SNAPSHOT = "site.snapshot"
 """File of the snapshot in the page cache folder."""
 SKELETONS = "site.skeletons"
 """The page skeletons, one after the other (each checked against its hash in the snapshot)."""
-MAGIC = b"ADRSITE1\n"
-MAC_SIZE = 32
+MAGIC = b"ADRSITE2\n"
 RACY_NS = 2_000_000_000
 """Files modified this close to the load are not trusted to be what was read (coarse clocks,
 two-second file systems): the next build re-reads them."""
@@ -165,9 +165,9 @@ def inputs_key(config: Config, root: Path, options: SiteOptions, out: Path, temp
 # -- reading and writing ---------------------------------------------------------------------
 
 def _key() -> bytes | None:
-    from adr_tool.parse.cache import _user_key
+    from adr_tool.signing import user_key
 
-    return _user_key()
+    return user_key()
 
 
 def load_snapshot(folder: Path) -> Snapshot | None:
@@ -177,13 +177,8 @@ def load_snapshot(folder: Path) -> Snapshot | None:
             data = fh.read()
     except OSError:
         return None
-    key = _key()
-    head = len(MAGIC) + MAC_SIZE
-    if key is None or len(data) < head or not data.startswith(MAGIC):
-        return None
-    payload = memoryview(data)[head:]
-    digest = hashlib.blake2b(payload, key=key, digest_size=MAC_SIZE).digest()
-    if not hmac.compare_digest(data[len(MAGIC):head], digest):
+    payload = verified(_key(), MAGIC, data)
+    if payload is None:
         return None
     try:
         loaded = pickle.loads(payload)
@@ -206,25 +201,12 @@ def save_snapshot(folder: Path, snap: Snapshot, skeletons: bytes | None = None) 
         return
     try:
         payload = pickle.dumps(snap, protocol=pickle.HIGHEST_PROTOCOL)
-        mac = hashlib.blake2b(payload, key=key, digest_size=MAC_SIZE).digest()
         folder.mkdir(parents=True, exist_ok=True)
         if skeletons is not None:
-            _write(folder, SKELETONS, skeletons)
-        _write(folder, SNAPSHOT, MAGIC + mac + payload)
+            atomic_write_bytes(folder / SKELETONS, skeletons, fsync=False, private=True)
+        atomic_write_bytes(folder / SNAPSHOT, signed(key, MAGIC, payload), fsync=False, private=True)
     except (OSError, pickle.PicklingError, RecursionError):
         return
-
-
-def _write(folder: Path, name: str, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, folder / name)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def load_skeletons(folder: Path, snap: Snapshot) -> dict[str, bytes]:

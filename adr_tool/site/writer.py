@@ -35,6 +35,9 @@ from adr_tool.site.model import FEED_ENTRIES, DonePage, RecordPage, SiteInfo, Si
 from adr_tool.site.paths import SITE_MARKER, root_prefix
 from adr_tool.templates_loader import template_dirs
 
+MAGIC_BYTECODE = b"ADRJINJA1\n"
+"""First bytes of a signed template bytecode file (then the MAC, then the bytecode)."""
+
 if TYPE_CHECKING:
     import jinja2
 
@@ -143,19 +146,15 @@ def _signed_bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
     Bytecode is code: a file nobody signed (planted in a shared or restored cache folder)
     is ignored and the template compiled from source, as without a cache.
     """
-    import hashlib
-    import hmac
-
     import jinja2
 
-    from adr_tool.parse.cache import _user_key
+    from adr_tool.signing import signed, user_key, verified
+    from adr_tool.writes import atomic_write_bytes
 
-    secret = _user_key()
-    if secret is None:
+    found = user_key()
+    if found is None:
         return None
-
-    def mac(data: bytes) -> bytes:
-        return hashlib.blake2b(data, key=secret, digest_size=32).digest()
+    secret: bytes = found
 
     class SignedBytecodeCache(jinja2.BytecodeCache):
         def _path(self, bucket: jinja2.bccache.Bucket) -> str:
@@ -167,21 +166,16 @@ def _signed_bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
                     data = fh.read()
             except OSError:
                 return
-            if len(data) > 32 and hmac.compare_digest(data[:32], mac(data[32:])):
-                bucket.bytecode_from_string(data[32:])
+            payload = verified(secret, MAGIC_BYTECODE, data)
+            if payload is not None:
+                bucket.bytecode_from_string(bytes(payload))
 
         def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-            data = bucket.bytecode_to_string()
-            path = self._path(bucket)
-            tmp = f"{path}.tmp-{os.getpid()}"
-            try:
+            with contextlib.suppress(OSError):
                 os.makedirs(folder, exist_ok=True)
-                with open(tmp, "wb") as fh:
-                    fh.write(mac(data) + data)
-                os.replace(tmp, path)
-            except OSError:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+                atomic_write_bytes(Path(self._path(bucket)),
+                                   signed(secret, MAGIC_BYTECODE, bucket.bytecode_to_string()),
+                                   fsync=False, private=True)
 
     return SignedBytecodeCache()
 
