@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from adr_tool.diagnostics import Diagnostic, warning
@@ -120,9 +121,9 @@ def _assemble(body: Body, found: Scan, omap: OffsetMap) -> None:
                 seen_h2 = True
         else:
             first = omap.line_of(start)
-            chunk = omap.slice(start, end)
-            for i, chunk_line in enumerate(chunk.split("\n")):
-                body.field_lines.append((first + i, chunk_line, not seen_h2))
+            chunk = omap.slice(start, end).split("\n")
+            body.field_lines.extend(zip(range(first, first + len(chunk)), chunk,
+                                        repeat(not seen_h2)))
     for index, (heading_text, level, start, end) in enumerate(headings):
         next_start = headings[index + 1][2] if index + 1 < len(headings) else total
         head_line = omap.line_of(start)

@@ -36,7 +36,7 @@ MAGIC = b"ADRPARSE1\n"
 MAC_SIZE = 32
 _SHAPING_MODULES = ("models.py", "markdown.py", "markdown_fallback.py", "sources.py", "config.py",
                     "diagnostics.py", "parse/reader.py", "parse/body.py", "parse/frontmatter.py",
-                    "parse/normalize.py", "parse/cache.py")
+                    "parse/normalize.py", "parse/cache.py", "parse/fastbody.py")
 
 
 def cache_disabled() -> bool:

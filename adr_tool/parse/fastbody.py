@@ -39,21 +39,27 @@ class _Unsure(Exception):
     """Raised inside the scan when the text leaves the shapes read here."""
 
 
+_SUSPECT = re.compile(r"[\\<\x00\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+"""Characters that may need a closer look: a single class, so a whole body is searched fast."""
 _RISKY = re.compile(r"\\|<\S|[^\S \n]|\x00")
 """Backslash escapes; autolinks (raw HTML is off, but ``<http://x>`` is still a link); tabs,
 CR, form feeds and Unicode spaces, where markdown-it and ``str.strip`` disagree."""
-_MARKER = re.compile(r"([-*+]|[0-9]{1,9}[.)])( +)(?=\S)")
-_BLOCKISH = re.compile(r"[#`~>|:=<]|[-*+](?: |$)|[0-9]{1,9}[.)](?: |$)|[-*_] *[-*_] *[-*_]|[-:| ]+$")
-"""Line starts that may open or end a block (or a table, a rule, a setext underline)."""
-_HR = re.compile(r"([-*_])(?: *\1){2,} *$")
-_HEADING = re.compile(r"(#{1,6}) +(\S.*)")
-_PLAIN_HEADING = re.compile(r"[^*_`\[\]<>&!~\\#]*")
+_LINE = re.compile(r"( *)(?:([-*+]|[0-9]{1,9}[.)])( +)(?=\S))?")
+"""Indentation, then a list marker and the spaces after it, if any."""
+_BLOCKISH = re.compile(r"[#`~>|:=<]|[-*+](?: |$)|[0-9]{1,9}[.)](?: |$)|[-*_] *[-*_] *[-*_]"
+                       r"|[-*_:|= ]+$")
+"""Text starts that may open or end a block: a heading, fence, quote, table, list item,
+thematic break or setext underline."""
+_HEADING = re.compile(r"(#{1,6}) +([^*_`\[\]<>&!~\\#]*)")
+"""An ATX heading whose text is plain (no closing ``#``s, no inline markup)."""
 _FENCE = re.compile(r"(`{3,}|~{3,})(.*)")
+_CELL = re.compile(r"\|( *)([^|]*?) *(?=\|)")
+"""A table cell: its text without the spaces around it starts at group 2."""
 _DELIMITER = re.compile(r"\|(?: *:?-+:? *\|)+")
-_TOKEN = re.compile(r"`+|!?\[")
-_LINK = re.compile(r"!?\[([^\[\]`\\*_<>&~!|\n]*)\]\(([A-Za-z0-9\-.~:/?#@$+,;=]+)\)")
+_LINK = re.compile(r"\[([^\[\]`\\*_<>&~!|\n]*)\]\(([A-Za-z0-9\-.~:/?#@$+,;=]+)\)")
+"""A plain inline link: text without markup, a destination that needs no normalising."""
 _BAD_SCHEMES = ("javascript:", "vbscript:", "file:", "data:")
-_CLOSERS: dict[int, re.Pattern[str]] = {}
+_CLOSERS: dict[str, re.Pattern[str]] = {}
 
 
 def scan(text: str, first_line: int, line_starts: list[int]) -> Scan | None:
@@ -65,252 +71,267 @@ def scan(text: str, first_line: int, line_starts: list[int]) -> Scan | None:
     if not ENABLED:
         return None
     try:
-        return _Scanner(text, first_line, line_starts).run()
+        return _scan(text, first_line, line_starts)
     except _Unsure:
         return None
 
 
-class _Scanner:
-    __slots__ = ("ends", "first", "line_count", "lines", "out", "risky", "starts")
-
-    def __init__(self, text: str, first_line: int, line_starts: list[int]) -> None:
-        self.lines = text.split("\n")
-        self.first = first_line
-        self.starts = line_starts
-        size = line_starts[-1] + len(self.lines[-1].encode("utf-8"))
-        self.ends = [*(s - 1 for s in line_starts[1:]), size]
-        """Byte offset where each line ends (before its newline)."""
-        self.risky = _RISKY.search(text) is not None
-        """Whether lines outside code fences need the line-by-line check."""
-        self.line_count = len(self.lines) - (len(self.lines) > 1 and not self.lines[-1])
-        """Lines as markdown-it counts them (a final newline ends a line, starts none)."""
-        self.out = Scan()
-
-    def run(self) -> Scan:
-        lines = self.lines
-        count = len(lines)
-        index = 0
-        while index < count:
+def _scan(text: str, first: int, starts: list[int]) -> Scan:
+    """One pass over the lines; a single function because this is the hot loop of a cold run."""
+    lines = text.split("\n")
+    count = len(lines)
+    size = starts[-1] + len(lines[-1].encode("utf-8"))
+    risky = _SUSPECT.search(text) is not None
+    found = Scan()
+    tops = found.tops
+    links = found.links
+    line_match = _LINE.match
+    blockish = _BLOCKISH.match
+    index = 0
+    while index < count:
+        line = lines[index]
+        if not line:
+            index += 1
+            continue
+        lead = line[0]
+        if lead == " ":
+            if line.strip(" "):
+                raise _Unsure  # indented code, or a block that needs its indentation read
+            index += 1
+            continue
+        if risky and _odd(line):
+            raise _Unsure
+        if lead == "#":
+            heading = _HEADING.fullmatch(line)
+            if heading is None:
+                raise _Unsure
+            end = starts[index + 1] - 1 if index + 1 < count else size
+            tops.append((heading[2].strip(" ").strip(), len(heading[1]), starts[index], end))
+            index += 1
+            continue
+        if lead == "|":
+            index = _table(lines, index, first, found, risky)
+            continue
+        if lead == ">":
+            index = _quote(lines, index, first, links, risky)
+            continue
+        if lead in "`~":
+            fence = _FENCE.match(line)
+            if fence is not None:
+                index = _fence(lines, index, fence)
+                continue
+        start = index
+        item = line_match(line) if lead in "-*+0123456789" else None
+        if item is not None and item[2]:  # a list: it runs over the blank lines after it, up to the next block
+            index = _list(lines, index, item, first, links, risky)
+            last = index if index < count else count - (count > 1 and not lines[-1])
+            tops.append(("", 0, starts[start], starts[last] - 1 if last < count else size))
+            continue
+        if lead in "-*+_=:<0123456789" and blockish(line):
+            raise _Unsure
+        while True:  # a paragraph: ends at a blank line, anything else is left to markdown-it
+            if "[" in line or "`" in line:
+                _links(line, first + index, 0, links)
+            index += 1
+            if index >= count:
+                break
             line = lines[index]
-            if not line.strip(" "):
-                index += 1
-                continue
-            if self.risky and _RISKY.search(line):
+            rest = line.lstrip(" ")
+            if not rest:
+                break
+            if blockish(rest) or (risky and _odd(line)):
                 raise _Unsure
-            lead = line[0]
-            if lead == " ":
-                raise _Unsure
-            if lead == "#":
-                index = self._heading(index)
-            elif lead in "`~" and _FENCE.match(line):
-                index = self._fence(index)
-            elif lead == "|":
-                index = self._table(index)
-            elif lead == ">":
-                index = self._quote(index)
-            elif _MARKER.match(line):
-                index = self._list(index)
-            elif lead in "-*+_=>:~<0123456789":
-                if _BLOCKISH.match(line) or _HR.match(line):
-                    raise _Unsure
-                index = self._paragraph(index)
-            else:
-                index = self._paragraph(index)
-        return self.out
+        tops.append(("", 0, starts[start], starts[index] - 1 if index < count else size))
+    return found
 
-    def _heading(self, index: int) -> int:
-        found = _HEADING.fullmatch(self.lines[index])
-        if found is None or _PLAIN_HEADING.fullmatch(found[2]) is None:
-            raise _Unsure
-        self.out.tops.append((found[2].strip(" ").strip(), len(found[1]),
-                              self.starts[index], self.ends[index]))
-        return index + 1
 
-    def _fence(self, index: int) -> int:
-        opening = _FENCE.match(self.lines[index])
-        assert opening is not None
-        marker = opening[1]
-        if marker[0] == "`" and "`" in opening[2]:
-            raise _Unsure
-        closer = re.compile(rf" {{0,3}}{re.escape(marker[0])}{{{len(marker)},}}(.*)")
-        for end in range(index + 1, len(self.lines)):
-            found = closer.fullmatch(self.lines[end])
-            if found is not None:
-                if not found[1].strip(" "):
+def _odd(line: str) -> bool:
+    """Whether a line outside code fences has characters the fast path does not read."""
+    return _SUSPECT.search(line) is not None and _RISKY.search(line) is not None
+
+
+def _fence(lines: list[str], index: int, opening: re.Match[str]) -> int:
+    """Skip a fenced code block; returns the line after its closer."""
+    marker = opening[1]
+    if marker[0] == "`" and "`" in opening[2]:
+        raise _Unsure
+    closer = _CLOSERS.get(marker)
+    if closer is None:
+        closer = _CLOSERS[marker] = re.compile(rf" {{0,3}}{re.escape(marker[0])}{{{len(marker)},}}(.*)")
+    probe = marker[:3]
+    for end in range(index + 1, len(lines)):
+        line = lines[end]
+        if probe in line[:6]:
+            closing = closer.fullmatch(line)
+            if closing is not None:
+                if not closing[1].strip(" "):
                     return end + 1
-                if not found[1].strip():
+                if not closing[1].strip():
                     raise _Unsure  # a closer followed by a tab or another space
-        raise _Unsure  # an unclosed fence runs to the end: rare, left to markdown-it
+    raise _Unsure  # an unclosed fence runs to the end: rare, left to markdown-it
 
-    def _paragraph(self, index: int) -> int:
-        lines = self.lines
-        end = index
-        while True:
-            self._inline(lines[end], end, 0)
-            end += 1
-            if end >= len(lines):
-                break
-            line = lines[end]
-            rest = line.lstrip(" ")
-            if not rest:
-                break
-            if _BLOCKISH.match(rest) or _HR.match(rest) or (self.risky and _RISKY.search(line)):
+
+def _quote(lines: list[str], index: int, first: int, links: list[Link], risky: bool) -> int:
+    """A plain block quote: its links count, it is not a field block."""
+    end = index
+    while end < len(lines):
+        line = lines[end]
+        if not line.strip(" "):
+            return end
+        if line[0] != ">" or (risky and _odd(line)):
+            raise _Unsure  # lazy continuation, or odd characters
+        column = 2 if line.startswith("> ") else 1
+        content = line[column:]
+        if content:
+            if content[0] == " " or _BLOCKISH.match(content):
                 raise _Unsure
-        self.out.tops.append(("", 0, self.starts[index], self.ends[end - 1]))
-        return end
+            if "[" in content or "`" in content:
+                _links(content, first + end, column, links)
+        end += 1
+    return end
 
-    def _quote(self, index: int) -> int:
-        """A plain block quote: its links count, it is not a field block."""
-        lines = self.lines
-        end = index
-        while end < len(lines):
-            line = lines[end]
-            if not line.strip(" "):
-                return end
-            if line[0] != ">" or (self.risky and _RISKY.search(line)):
-                raise _Unsure  # lazy continuation, or odd characters
-            column = 2 if line.startswith("> ") else 1
-            content = line[column:]
-            if content:
-                if content[0] == " " or _BLOCKISH.match(content) or _HR.match(content):
-                    raise _Unsure
-                self._inline(content, end, column)
-            end += 1
-        return end
 
-    def _item(self, line: str, index: int, indent: int) -> int:
-        """Read a list item's first line; returns the column its content starts at."""
-        found = _MARKER.match(line, indent)
+def _list(lines: list[str], index: int, item: re.Match[str], first: int, links: list[Link],
+          risky: bool) -> int:
+    """Read a top-level list from its first item; returns the line of the next block.
+
+    Nesting is only followed as far as needed to know every line is inline text of some
+    item (no code, tables, headings or lazy lines inside), which is all the body walk uses.
+    """
+    kind = item[2][-1]  # the bullet, or the ordered delimiter
+    stack = [_item(item, lines[index], first + index, links)]
+    blank = False
+    count = len(lines)
+    position = index + 1
+    line_match = _LINE.match
+    while position < count:
+        line = lines[position]
+        found = line_match(line)
         assert found is not None
-        width = found.end() - indent
-        if len(found[2]) > 4 or _BLOCKISH.match(line, found.end()) or _HR.match(line, indent):
-            raise _Unsure
-        self._inline(line[found.end():], index, found.end())
-        return indent + width
-
-    def _list(self, index: int) -> int:
-        lines = self.lines
-        first = _MARKER.match(lines[index])
-        assert first is not None
-        kind = first[1][-1]  # the bullet, or the ordered delimiter
-        stack = [self._item(lines[index], index, 0)]
-        last = index
-        blank = False
-        position = index + 1
-        while position < len(lines):
-            line = lines[position]
-            rest = line.lstrip(" ")
-            if not rest:
-                blank = True
-                position += 1
-                continue
-            if self.risky and _RISKY.search(line):
-                raise _Unsure
-            indent = len(line) - len(rest)
-            marker = _MARKER.match(line, indent)
-            if indent == 0:
-                if marker is not None and marker[1][-1] != kind:
-                    if not blank and marker[1][0].isdigit() and marker[1][:-1] != "1":
-                        raise _Unsure
-                    break  # another bullet or delimiter starts a new list
-                if marker is None:
-                    if blank:
-                        break
-                    raise _Unsure  # a lazy continuation line
-                stack = [self._item(line, position, 0)]
-            elif indent < stack[0]:
-                raise _Unsure
-            else:
-                while stack[-1] > indent:
-                    stack.pop()
-                if indent - stack[-1] >= 4 and (blank or marker is not None):
-                    raise _Unsure  # indented code inside an item
-                if marker is not None:
-                    if not blank and marker[1][0].isdigit() and marker[1][:-1] != "1":
-                        raise _Unsure  # may not interrupt the paragraph above
-                    stack.append(self._item(line, position, indent))
-                else:
-                    if _BLOCKISH.match(rest) or _HR.match(rest):
-                        raise _Unsure
-                    if not blank and indent < stack[-1]:
-                        raise _Unsure
-                    self._inline(rest, position, indent)
-            blank = False
-            last = position
+        indent = found.end(1)
+        if indent == len(line):
+            blank = True
             position += 1
-        # a list's span runs over the blank lines after it, up to the next block
-        end = position if position < len(lines) else self.line_count
-        self.out.tops.append(("", 0, self.starts[index], self.ends[end - 1]))
-        return position
-
-    def _cells(self, line: str, index: int) -> tuple[CellData, ...]:
-        if not line.endswith("|") or len(line) < 2:
+            continue
+        if risky and _odd(line):
             raise _Unsure
-        cells: list[CellData] = []
-        start = 1
-        number = self.first + index
-        while True:
-            end = line.find("|", start)
-            if end == -1:
-                break
-            part = line[start:end]
-            content = part.strip(" ")
-            if content:
-                column = start + len(part) - len(part.lstrip(" "))
-                self._inline(content, index, column)
+        marker = found[2]
+        if indent == 0:
+            if marker is None:
+                if blank:
+                    break
+                raise _Unsure  # a lazy continuation line
+            if marker[-1] != kind:
+                if not blank and marker[0].isdigit() and marker[:-1] != "1":
+                    raise _Unsure
+                break  # another bullet or delimiter starts a new list
+            stack = [_item(found, line, first + position, links)]
+        elif indent < stack[0]:
+            raise _Unsure
+        else:
+            while stack[-1] > indent:
+                stack.pop()
+            if indent - stack[-1] >= 4 and (blank or marker is not None):
+                raise _Unsure  # indented code inside an item
+            if marker is not None:
+                if not blank and marker[0].isdigit() and marker[:-1] != "1":
+                    raise _Unsure  # may not interrupt the paragraph above
+                stack.append(_item(found, line, first + position, links))
             else:
-                column = end
-            cells.append((content, number, column + 1))
-            start = end + 1
-        return tuple(cells)
+                if _BLOCKISH.match(line, indent) or (not blank and indent < stack[-1]):
+                    raise _Unsure
+                if "[" in line or "`" in line:
+                    _links(line[indent:], first + position, indent, links)
+        blank = False
+        position += 1
+    return position
 
-    def _table(self, index: int) -> int:
-        lines = self.lines
-        if index + 1 >= len(lines) or not _DELIMITER.fullmatch(lines[index + 1]):
-            raise _Unsure
-        header = self._cells(lines[index], index)
-        if len(header) != lines[index + 1].count("|") - 1:
-            raise _Unsure
-        rows: list[tuple[CellData, ...]] = []
-        end = index + 2
-        while end < len(lines) and lines[end].strip(" "):
-            line = lines[end]
-            if line[0] != "|" or (self.risky and _RISKY.search(line)):
-                raise _Unsure
-            row = self._cells(line, end)
-            if len(row) != len(header):
-                raise _Unsure
-            rows.append(row)
-            end += 1
-        self.out.tables.append((header, tuple(rows), self.first + index, 1))
-        return end
 
-    def _inline(self, text: str, index: int, column: int) -> None:
-        """Collect the links of one line of inline text that starts at *column* (0-based)."""
-        if "[" not in text and "`" not in text:
+def _item(found: re.Match[str], line: str, number: int, links: list[Link]) -> int:
+    """Check a list item's first line; returns the column its content starts at."""
+    content = found.end()
+    if len(found[3]) > 4 or _BLOCKISH.match(line, content):
+        raise _Unsure
+    if "[" in line or "`" in line:
+        _links(line[content:], number, content, links)
+    return content
+
+
+def _table(lines: list[str], index: int, first: int, found: Scan, risky: bool) -> int:
+    """A pipe table with a row of cells on every line up to a blank line."""
+    if index + 1 >= len(lines) or not _DELIMITER.fullmatch(lines[index + 1]):
+        raise _Unsure
+    width = lines[index + 1].count("|") + 1
+    header = _cells(lines[index], first + index, width, found.links)
+    rows: list[tuple[CellData, ...]] = []
+    end = index + 2
+    while end < len(lines):
+        line = lines[end]
+        if not line.strip(" "):
+            break
+        if risky and _odd(line):
+            raise _Unsure
+        rows.append(_cells(line, first + end, width, found.links))
+        end += 1
+    found.tables.append((header, tuple(rows), first + index, 1))
+    return end
+
+
+def _cells(line: str, number: int, width: int, links: list[Link]) -> tuple[CellData, ...]:
+    """The cells of a row that starts and ends with a pipe and has *width* - 2 cells."""
+    if line[0] != "|" or line[-1] != "|" or line.count("|") != width - 1:
+        raise _Unsure  # a ragged row, or text outside the pipes
+    cells = tuple([(m[2], number, (m.start(2) if m[2] else m.end()) + 1)
+                   for m in _CELL.finditer(line)])
+    if "[" in line or "`" in line:
+        for content, _, at in cells:
+            if "[" in content or "`" in content:
+                _links(content, number, at - 1, links)
+    return cells
+
+
+def _links(text: str, number: int, column: int, links: list[Link]) -> None:
+    """Collect the links of one line of inline text that starts at *column* (0-based).
+
+    ``str.find`` jumps between brackets and backticks: a regex scan of every character
+    costs several times more on long paragraphs.
+    """
+    find = text.find
+    position = 0
+    while True:
+        bracket = find("[", position)
+        tick = find("`", position, bracket if bracket != -1 else len(text))
+        if tick != -1:
+            position = _code_span(text, tick)
+            continue
+        if bracket == -1:
             return
-        position = 0
-        while True:
-            token = _TOKEN.search(text, position)
-            if token is None:
-                return
-            mark = token[0]
-            if mark[0] == "`":
-                size = len(mark)
-                closer = _CLOSERS.get(size)
-                if closer is None:
-                    closer = _CLOSERS[size] = re.compile(rf"(?<!`)`{{{size}}}(?!`)")
-                closing = closer.search(text, token.end())
-                if closing is None:
-                    raise _Unsure  # may close on a later line, or panic markdown-it
-                position = closing.end()
-                continue
-            link = _LINK.match(text, token.start())
-            if link is None:
-                raise _Unsure  # brackets that are not a plain inline link
-            url = link[2]
-            if url.lower().startswith(_BAD_SCHEMES):
-                raise _Unsure
-            self.out.links.append((url, link[1].strip(" ").strip(), self.first + index,
-                                   column + token.start() + 1, mark[0] == "!"))
-            position = link.end()
+        link = _LINK.match(text, bracket)
+        if link is None:
+            raise _Unsure  # brackets that are not a plain inline link
+        url = link[2]
+        if url.lower().startswith(_BAD_SCHEMES):
+            raise _Unsure
+        image = bracket > position and text[bracket - 1] == "!"
+        links.append((url, link[1].strip(" ").strip(), number,
+                      column + bracket + (0 if image else 1), image))
+        position = link.end()
+
+
+def _code_span(text: str, start: int) -> int:
+    """Where the code span opened by the backtick run at *start* ends (links never start
+    inside one); an unclosed run may close on a later line, so it sends the body back."""
+    end = start + 1
+    size = len(text)
+    while end < size and text[end] == "`":
+        end += 1
+    run = text[start:end]
+    found = text.find(run, end)
+    while found != -1:
+        after = found + len(run)
+        while after < size and text[after] == "`":
+            after += 1
+        if after - found == len(run):
+            return after
+        found = text.find(run, after)
+    raise _Unsure
