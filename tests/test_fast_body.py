@@ -246,3 +246,82 @@ def test_generated_markdown_agrees(text: str, body_line: int) -> None:
 @given(st.lists(block().filter(lambda b: "\t" not in b and "\\" not in b and "<" not in b), max_size=8))
 def test_generated_plain_markdown_agrees(blocks: list[str]) -> None:
     assert_same_body("\n\n".join(blocks) + "\n")
+
+
+# -- generated plain Markdown: mostly shapes the fast path reads, with small twists ------
+
+SAFE_WORDS = ["alpha", "Beta", "x", "DR-0001", "**bold**", "*em*", "`code`", "ü", "✅", "日本", "(", ")",
+              "!", ":", "1.", "-", "x:", "  ", "#", "a|b", "~~s~~", "_u_"]
+TRICKY_WORDS = ["`[a](b)`", "``a`b``", "⚠️", "`", "[", "]", "`a``", "![", "``"]
+PLAIN_WORDS = st.sampled_from(SAFE_WORDS * 6 + TRICKY_WORDS)
+"""Mostly words the fast path reads, sometimes ones it must refuse."""
+PLAIN_URLS = st.sampled_from(["b.md", "DR-0001-x.md", "https://wiki.example.org/a/1", "#anchor",
+                              "mailto:a@b.c", "x_y", "x*y", "q?a=1&b=2", "HTTP://EX.COM/a",
+                              "http://xn--ls8h.la/", "JavaScript:x", "./a/../b", "a~b", "data:x"])
+
+
+@st.composite
+def plain_inline(draw: st.DrawFn) -> str:
+    parts: list[str] = []
+    for _ in range(draw(st.integers(0, 5))):
+        if draw(st.integers(0, 2)) == 0:
+            label = " ".join(draw(st.lists(st.sampled_from(["a", "DR-1", "the wiki", "✅ ok", " ", "x y",
+                                                              "(p)"] * 4 + ["*e*", "`c`"]), max_size=2)))
+            bang = draw(st.sampled_from(["", "", "!"]))
+            parts.append(f"{bang}[{label}]({draw(PLAIN_URLS)})")
+        else:
+            parts.append(draw(PLAIN_WORDS))
+    return " ".join(parts) or "text"
+
+
+@st.composite
+def plain_block(draw: st.DrawFn) -> str:
+    kind = draw(st.integers(0, 6))
+    if kind == 0:
+        hashes = "#" * draw(st.integers(1, 6))
+        return f"{hashes} {draw(plain_inline())}{draw(st.sampled_from(['', ' ', '  ']))}"
+    if kind == 1:
+        return "\n".join(draw(plain_inline()) + draw(st.sampled_from(["", " ", "  "]))
+                         for _ in range(draw(st.integers(1, 3))))
+    if kind == 2:
+        lines = []
+        for number in range(draw(st.integers(1, 6))):
+            depth = draw(st.sampled_from([0, 0, 2, 3, 4, 5])) if number else 0
+            marker = draw(st.sampled_from(["-", "-", "*", "+", "1.", "1)", "3."]))
+            lines.append(f"{' ' * depth}{marker} {draw(plain_inline())}")
+            extra = draw(st.sampled_from(["", "", "", "   more", "  more", "", "  "]))
+            if extra:
+                lines.append(extra)
+        return "\n".join(lines)
+    if kind in (3, 4):
+        cols = draw(st.integers(1, 4))
+
+        def row(count: int) -> str:
+            cells = [draw(st.sampled_from(["", " ", "x", "[a](b)", "✅ ok", "`c`", "**w**", "  pad  ",
+                                           "⚠️ partial", "3", "[DR-1](DR-1.md) y"])) for _ in range(count)]
+            return "|" + "|".join(f" {c} " if draw(st.booleans()) else c for c in cells) + "|"
+
+        delimiter = "|" + "|".join(draw(st.sampled_from(["---", ":-:", "--:", " --- ", "-", ":--"]))
+                                   for _ in range(cols)) + "|"
+        rows = [row(cols) for _ in range(draw(st.integers(0, 3)))]
+        return "\n".join([row(cols), delimiter, *rows])
+    if kind == 5:
+        fence = draw(st.sampled_from(["```", "~~~", "````", "```py"]))
+        inner = draw(st.lists(st.sampled_from(["# h", "[a](b)", "| a |", "\tx", "  ```", "~~~", "`",
+                                               "plain", "<b>", "\\"]), max_size=3))
+        return "\n".join([fence, *inner, fence.rstrip("py")])
+    return "\n".join(f"> {draw(plain_inline())}" for _ in range(draw(st.integers(1, 3))))
+
+
+@st.composite
+def plain_document(draw: st.DrawFn) -> str:
+    blocks = draw(st.lists(plain_block(), max_size=8))
+    seps = draw(st.lists(st.sampled_from(["\n\n", "\n\n", "\n", "\n\n\n", "\n   \n"]),
+                         min_size=len(blocks), max_size=len(blocks)))
+    return "".join(b + s for b, s in zip(blocks, seps, strict=True))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plain_document(), st.integers(1, 40))
+def test_generated_plain_shapes_agree(text: str, body_line: int) -> None:
+    assert_same_body(text, body_line)
