@@ -127,6 +127,8 @@ def test_slow_path_can_be_forced() -> None:
     "1. one\n2. two\n\n\n## Next\ntext\n",
     "- a\n\n  b\n\n* c\n\n\n",
     "# Ünïcödé ✅\n\n| ⚠️ x | ✅ |\n|---|---|\n| ❌ [é](u) | y |\n",
+    "# a `b` c\n\n## `` a`b `` x\n\n### `  `\n",
+    "Intro:\n- a\n- b\n\n---\n\np\n* * *\n",
 ])
 def test_plain_shapes_take_the_fast_path(text: str) -> None:
     assert assert_same_body(text, 3)

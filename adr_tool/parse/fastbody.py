@@ -50,8 +50,9 @@ _BLOCKISH = re.compile(r"[#`~>|:=<]|[-*+](?: |$)|[0-9]{1,9}[.)](?: |$)|[-*_] *[-
                        r"|[-*_:|= ]+$")
 """Text starts that may open or end a block: a heading, fence, quote, table, list item,
 thematic break or setext underline."""
-_HEADING = re.compile(r"(#{1,6}) +([^*_`\[\]<>&!~\\#]*)")
-"""An ATX heading whose text is plain (no closing ``#``s, no inline markup)."""
+_HEADING = re.compile(r"(#{1,6}) +([^*_\[\]<>&!~\\#]*)")
+"""An ATX heading whose text is plain (no closing ``#``s, no inline markup but code spans)."""
+_HR = re.compile(r"([-*_])(?: *\1){2,} *$")
 _FENCE = re.compile(r"(`{3,}|~{3,})(.*)")
 _CELL = re.compile(r"\|( *)([^|]*?) *(?=\|)")
 """A table cell: its text without the spaces around it starts at group 2."""
@@ -106,7 +107,8 @@ def _scan(text: str, first: int, starts: list[int]) -> Scan:
             if heading is None:
                 raise _Unsure
             end = starts[index + 1] - 1 if index + 1 < count else size
-            tops.append((heading[2].strip(" ").strip(), len(heading[1]), starts[index], end))
+            title = heading[2] if "`" not in line else _without_code(heading[2])
+            tops.append((title.strip(" ").strip(), len(heading[1]), starts[index], end))
             index += 1
             continue
         if lead == "|":
@@ -120,6 +122,9 @@ def _scan(text: str, first: int, starts: list[int]) -> Scan:
             if fence is not None:
                 index = _fence(lines, index, fence)
                 continue
+        if lead in "-*_" and _HR.match(line):
+            index += 1  # a thematic break: not a field block
+            continue
         start = index
         item = line_match(line) if lead in "-*+0123456789" else None
         if item is not None and item[2]:  # a list: it runs over the blank lines after it, up to the next block
@@ -129,7 +134,7 @@ def _scan(text: str, first: int, starts: list[int]) -> Scan:
             continue
         if lead in "-*+_=:<0123456789" and blockish(line):
             raise _Unsure
-        while True:  # a paragraph: ends at a blank line, anything else is left to markdown-it
+        while True:  # a paragraph: ends at a blank line or a list, else left to markdown-it
             if "[" in line or "`" in line:
                 _links(line, first + index, 0, links)
             index += 1
@@ -140,9 +145,21 @@ def _scan(text: str, first: int, starts: list[int]) -> Scan:
             if not rest:
                 break
             if blockish(rest) or (risky and _odd(line)):
+                if line[0] != " " and _interrupts(line):
+                    break
                 raise _Unsure
         tops.append(("", 0, starts[start], starts[index] - 1 if index < count else size))
     return found
+
+
+def _interrupts(line: str) -> bool:
+    """Whether an unindented line starts a list that ends the paragraph above it (a bullet
+    item with text, or an ordered one numbered 1)."""
+    item = _LINE.match(line)
+    if item is None or not item[2]:
+        return False
+    marker = item[2]
+    return not marker[0].isdigit() or marker[:-1] == "1"
 
 
 def _odd(line: str) -> bool:
@@ -316,6 +333,27 @@ def _links(text: str, number: int, column: int, links: list[Link]) -> None:
         links.append((url, link[1].strip(" ").strip(), number,
                       column + bracket + (0 if image else 1), image))
         position = link.end()
+
+
+def _without_code(text: str) -> str:
+    """Heading text as markdown-it's text nodes have it: code spans lose their backticks
+    (and one space each side when both are there, as CommonMark says)."""
+    parts: list[str] = []
+    position = 0
+    while True:
+        tick = text.find("`", position)
+        if tick == -1:
+            parts.append(text[position:])
+            return "".join(parts)
+        parts.append(text[position:tick])
+        run = tick
+        while text[run] == "`":
+            run += 1
+        position = _code_span(text, tick)
+        code = text[run:position - (run - tick)]
+        if len(code) > 1 and code[0] == " " and code[-1] == " " and code.strip(" "):
+            code = code[1:-1]
+        parts.append(code)
 
 
 def _code_span(text: str, start: int) -> int:
