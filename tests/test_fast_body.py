@@ -94,7 +94,8 @@ def shared_files() -> list[Path]:
     shared = SHARED if SHARED.is_dir() else REPO_ROOT.parent.parent / "shared"
     if not shared.is_dir():
         return []
-    return sorted(p for p in shared.rglob("*.md") if p.is_file())
+    seeds = [p for p in (shared / "seeds").rglob("*") if p.is_file()]
+    return sorted(seeds + [p for p in (shared / "corpora").rglob("*.md") if p.is_file()])
 
 
 def test_shared_seeds_and_corpora_agree() -> None:
