@@ -130,6 +130,8 @@ def test_slow_path_can_be_forced() -> None:
     "# Ünïcödé ✅\n\n| ⚠️ x | ✅ |\n|---|---|\n| ❌ [é](u) | y |\n",
     "# a `b` c\n\n## `` a`b `` x\n\n### `  `\n",
     "Intro:\n- a\n- b\n\n---\n\np\n* * *\n",
+    "".join(" " * (2 * depth) + "- x [l](u)\n" for depth in range(60)),
+    "| a |\n|---|\n| a" + " " * 5000 + "b |\n",
 ])
 def test_plain_shapes_take_the_fast_path(text: str) -> None:
     assert assert_same_body(text, 3)
@@ -152,6 +154,8 @@ def test_plain_shapes_take_the_fast_path(text: str) -> None:
     "| a |\n|---|\n| b | c |\n",  # ragged row
     "| a |\n|---|\ntext\n",  # a row without pipes
     "- a\n  | t |\n  |---|\n",  # a table inside a list
+    "# ``\n\n",  # a heading that is only a backtick run
+    "# a `\n",
 ])
 def test_unsure_shapes_fall_back(text: str) -> None:
     assert not assert_same_body(text)

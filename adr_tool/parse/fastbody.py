@@ -54,8 +54,6 @@ _HEADING = re.compile(r"(#{1,6}) +([^*_\[\]<>&!~\\#]*)")
 """An ATX heading whose text is plain (no closing ``#``s, no inline markup but code spans)."""
 _HR = re.compile(r"([-*_])(?: *\1){2,} *$")
 _FENCE = re.compile(r"(`{3,}|~{3,})(.*)")
-_CELL = re.compile(r"\|( *)([^|]*?) *(?=\|)")
-"""A table cell: its text without the spaces around it starts at group 2."""
 _DELIMITER = re.compile(r"\|(?: *:?-+:? *\|)+")
 _LINK = re.compile(r"\[([^\[\]`\\*_<>&~!|\n]*)\]\(([A-Za-z0-9\-.~:/?#@$+,;=]+)\)")
 """A plain inline link: text without markup, a destination that needs no normalising."""
@@ -296,15 +294,23 @@ def _table(lines: list[str], index: int, first: int, found: Scan, risky: bool) -
 
 def _cells(line: str, number: int, width: int, links: list[Link]) -> tuple[CellData, ...]:
     """The cells of a row that starts and ends with a pipe and has *width* - 2 cells."""
-    if line[0] != "|" or line[-1] != "|" or line.count("|") != width - 1:
+    parts = line.split("|")
+    if len(parts) != width or parts[0] or parts[-1]:
         raise _Unsure  # a ragged row, or text outside the pipes
-    cells = tuple([(m[2], number, (m.start(2) if m[2] else m.end()) + 1)
-                   for m in _CELL.finditer(line)])
-    if "[" in line or "`" in line:
-        for content, _, at in cells:
-            if "[" in content or "`" in content:
-                _links(content, number, at - 1, links)
-    return cells
+    check = "[" in line or "`" in line
+    cells: list[CellData] = []
+    column = 1  # 0-based column where the current part starts
+    for part in parts[1:-1]:
+        content = part.strip(" ")
+        if content:
+            at = column + len(part) - len(part.lstrip(" "))
+            if check and ("[" in content or "`" in content):
+                _links(content, number, at, links)
+            cells.append((content, number, at + 1))
+        else:
+            cells.append(("", number, column + len(part) + 1))
+        column += len(part) + 1
+    return tuple(cells)
 
 
 def _links(text: str, number: int, column: int, links: list[Link]) -> None:
@@ -347,7 +353,7 @@ def _without_code(text: str) -> str:
             return "".join(parts)
         parts.append(text[position:tick])
         run = tick
-        while text[run] == "`":
+        while run < len(text) and text[run] == "`":
             run += 1
         position = _code_span(text, tick)
         code = text[run:position - (run - tick)]
