@@ -277,6 +277,11 @@ class OffsetMap:
         """The encoded text."""
         return self._data
 
+    @property
+    def line_starts(self) -> list[int]:
+        """Byte offset where each line starts (do not modify)."""
+        return self._starts
+
     def line_of(self, offset: int) -> int:
         """1-based file line of a byte offset."""
         return bisect_right(self._starts, offset) + self._line_offset

@@ -1,18 +1,22 @@
 """Split a Markdown body into sections, tables and links, each with file positions.
 
 Works on markdown-it tokens (the node tree), never on regexes over the whole text, so
-headings inside code fences or tables inside code are not mistaken for structure.
+headings inside code fences or tables inside code are not mistaken for structure. Plain
+bodies are read line by line instead (``fastbody``, DR-019), with the same result.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from adr_tool.diagnostics import Diagnostic, warning
 from adr_tool.markdown import OffsetMap, hazard, node_text, parse_tree
 from adr_tool.models import BodyData, CellData, LinkData, Section, SectionData, TableData
+from adr_tool.parse import fastbody
+from adr_tool.parse.fastbody import Scan, Table
 
 MAX_BODY_CHARS = 1024 * 1024
 """Bodies are cut here (with a diagnostic): records are 5-50 KB; parsing is ~1 s per MB."""
@@ -69,28 +73,57 @@ def parse_body(text: str, body_line: int, path: str = "") -> Body:
         return body
     omap = OffsetMap(text, body_line - 1)
     body.omap = omap
+    found_scan = fastbody.scan(text, body_line, omap.line_starts)
+    _assemble(body, found_scan if found_scan is not None else tree_scan(text, omap), omap)
+    return body
+
+
+def tree_scan(text: str, omap: OffsetMap) -> Scan:
+    """Top-level blocks, links and tables of *text* from markdown-it's node tree (any body)."""
     root = parse_tree(text)
-    headings: list[tuple[str, int, int, int]] = []  # (text, level, start byte, end byte)
-    seen_h2 = False
-    total = len(omap.data)
+    found = Scan()
     for node in root.children:
         kind: str = node.name
         span = node.srcmap
         if span is None:
             continue
         if kind in ("heading", "lheading"):
-            level = _heading_level(node)
-            heading_text = node_text(node)
-            headings.append((heading_text, level, span[0], span[1]))
+            found.tops.append((node_text(node), _heading_level(node), span[0], span[1]))
+        elif kind in ("paragraph", "bullet_list", "ordered_list"):
+            found.tops.append(("", 0, span[0], span[1]))
+    for node in root.walk():
+        name = node.name
+        if name == "link" or name == "image":
+            span = node.srcmap
+            url = node.meta.get("url", "")
+            if span is None or not isinstance(url, str):
+                continue
+            line, col = omap.position(span[0])
+            found.links.append((url, node_text(node), line, col, name == "image"))
+        elif name == "table":
+            table = _read_table(node, omap)
+            if table is not None:
+                found.tables.append(table)
+    return found
+
+
+def _assemble(body: Body, found: Scan, omap: OffsetMap) -> None:
+    """Turn the blocks found (by either reader) into sections, field lines, links, tables."""
+    headings: list[tuple[str, int, int, int]] = []  # (text, level, start byte, end byte)
+    seen_h2 = False
+    total = len(omap.data)
+    for heading_text, level, start, end in found.tops:
+        if level:
+            headings.append((heading_text, level, start, end))
             if level == 1 and body.h1 is None:
-                body.h1 = (heading_text, omap.line_of(span[0]))
+                body.h1 = (heading_text, omap.line_of(start))
             if level >= 2:
                 seen_h2 = True
-        elif kind in ("paragraph", "bullet_list", "ordered_list"):
-            first = omap.line_of(span[0])
-            chunk = omap.slice(span[0], span[1])
-            for i, chunk_line in enumerate(chunk.split("\n")):
-                body.field_lines.append((first + i, chunk_line, not seen_h2))
+        else:
+            first = omap.line_of(start)
+            chunk = omap.slice(start, end).split("\n")
+            body.field_lines.extend(zip(range(first, first + len(chunk)), chunk,
+                                        repeat(not seen_h2)))
     for index, (heading_text, level, start, end) in enumerate(headings):
         next_start = headings[index + 1][2] if index + 1 < len(headings) else total
         head_line = omap.line_of(start)
@@ -106,20 +139,11 @@ def parse_body(text: str, body_line: int, path: str = "") -> Body:
         body.sections.append(Section(heading_text, level, head_line, max(end_line, head_line),
                                      section_text, text_line))
     section_starts = [(omap.line_of(h[2]), h[0]) for h in headings]  # sorted by line
-    for node in root.walk():
-        name = node.name
-        if name == "link" or name == "image":
-            span = node.srcmap
-            url = node.meta.get("url", "")
-            if span is None or not isinstance(url, str):
-                continue
-            line, col = omap.position(span[0])
-            body.link_data.append((url, node_text(node), line, col, name == "image"))
-        elif name == "table":
-            table = _read_table(node, omap, section_starts)
-            if table is not None:
-                body.table_data.append(table)
-    return body
+    body.link_data.extend(found.links)
+    for header, rows, line, col in found.tables:
+        index = bisect_right(section_starts, (line, "\U0010ffff")) - 1
+        section = section_starts[index][1] if index >= 0 else None
+        body.table_data.append((section, header, rows, line, col))
 
 
 def _cell(node: Any, omap: OffsetMap, row_start: tuple[int, int]) -> CellData:
@@ -130,7 +154,7 @@ def _cell(node: Any, omap: OffsetMap, row_start: tuple[int, int]) -> CellData:
     return (omap.slice(span[0], span[1]).strip(), line, col)
 
 
-def _read_table(node: Any, omap: OffsetMap, section_starts: list[tuple[int, str]]) -> TableData | None:
+def _read_table(node: Any, omap: OffsetMap) -> Table | None:
     span = node.srcmap
     if span is None:
         return None
@@ -145,6 +169,4 @@ def _read_table(node: Any, omap: OffsetMap, section_starts: list[tuple[int, str]
                 header = cells
             else:
                 rows.append(cells)
-    index = bisect_right(section_starts, (line, "\U0010ffff")) - 1
-    section = section_starts[index][1] if index >= 0 else None
-    return (section, header, tuple(rows), line, col)
+    return (header, tuple(rows), line, col)

@@ -37,7 +37,7 @@ CACHE_VERSION = "2"
 MAGIC = b"ADRPARSE2\n"
 _SHAPING_MODULES = ("models.py", "markdown.py", "markdown_fallback.py", "sources.py", "config.py",
                     "diagnostics.py", "parse/reader.py", "parse/body.py", "parse/frontmatter.py",
-                    "parse/normalize.py", "parse/cache.py")
+                    "parse/normalize.py", "parse/cache.py", "parse/fastbody.py")
 
 
 def cache_disabled() -> bool:
