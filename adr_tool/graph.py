@@ -4,14 +4,15 @@ One node per record id; typed edges point from the dependent (or newer) record t
 depends on (or replaces). Requirements resolve as DR-011 describes: a plain reference is a
 record id first and a provided capability second; a GSD ``- phase:`` entry is the record with
 that id or phase. Anything that does not resolve is kept as a diagnostic (ADR301-305), never
-dropped. Callers import this module lazily: networkx costs ~200 ms to import.
+dropped. The graph is plain dicts; networkx is imported only when a caller asks for
+``DecisionGraph.nx`` (DR-022).
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 import functools
 import heapq
 from pathlib import PurePosixPath
@@ -19,13 +20,12 @@ import posixpath
 import re
 from typing import TYPE_CHECKING, Any
 
-import networkx
-import networkx as nx
-
 from adr_tool.diagnostics import Diagnostic, Severity
 from adr_tool.models import Record, Requirement, RequirementKind
 
 if TYPE_CHECKING:
+    import networkx
+
     from adr_tool.repository import Repository
 
 EDGE_KINDS = ("requires", "capability", "supersedes", "related")
@@ -313,30 +313,87 @@ def _diag(code: str, severity: Severity, record: Record, line: int, column: int,
                       rule=RULES[code], data=data)
 
 
-@dataclass(slots=True)
 class DecisionGraph:
-    """Records as a typed multigraph plus the graph diagnostics (ADR301-305)."""
+    """Records as a typed multigraph plus the graph diagnostics (ADR301-305).
 
-    nx: nx.MultiDiGraph[str]
-    """Nodes are record ids (attribute ``record``); edges carry ``kind`` and the source position."""
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    resolutions: dict[str, list[Resolution]] = field(default_factory=dict)
-    """How each record's ``requires`` entries resolved, keyed by record id."""
-    repo: Repository | None = None
-    _cycles: list[list[str]] | None = None
-    _records: dict[str, Record] = field(default_factory=dict)
-    _deps: dict[str, list[str]] | None = None
+    Held as plain dicts (records by id, edges in insertion order, adjacency built on first
+    use): every analysis here walks them directly, so lint and ``adr graph`` never import
+    networkx (~200 ms) nor build its graph (~0.6 s at 10,000 records). ``nx`` builds the
+    networkx view on first access, for library users (DR-022).
+    """
 
-    def __post_init__(self) -> None:
-        # a plain dict: networkx node views are ~10x slower per lookup
-        self._records = {n: data["record"] for n, data in self.nx.nodes(data=True)}
+    __slots__ = (
+        "_cycles",
+        "_deps",
+        "_edges",
+        "_groups",
+        "_nx",
+        "_pred",
+        "_records",
+        "_succ",
+        "diagnostics",
+        "repo",
+        "resolutions",
+    )
+
+    def __init__(self, nx: networkx.MultiDiGraph[str] | None = None,
+                 diagnostics: list[Diagnostic] | None = None,
+                 resolutions: dict[str, list[Resolution]] | None = None,
+                 repo: Repository | None = None, *,
+                 records: dict[str, Record] | None = None,
+                 edges: list[tuple[str, str, dict[str, Any]]] | None = None,
+                 _deps: dict[str, list[str]] | None = None) -> None:
+        self.diagnostics: list[Diagnostic] = diagnostics if diagnostics is not None else []
+        self.resolutions: dict[str, list[Resolution]] = (
+            resolutions if resolutions is not None else {})
+        """How each record's ``requires`` entries resolved, keyed by record id."""
+        self.repo = repo
+        self._nx = nx
+        if nx is not None:  # built by a caller from a networkx graph: mirror it
+            records = {n: data["record"] for n, data in nx.nodes(data=True)}
+            edges = [(u, v, data) for u, v, data in nx.edges(data=True)]
+        self._records: dict[str, Record] = records if records is not None else {}
+        self._edges: list[tuple[str, str, dict[str, Any]]] = edges if edges is not None else []
+        self._deps = _deps
+        self._cycles: list[list[str]] | None = None
+        self._groups: list[set[str]] | None = None
+        self._succ: dict[str, dict[str, list[dict[str, Any]]]] | None = None
+        self._pred: dict[str, dict[str, list[dict[str, Any]]]] | None = None
+
+    def __repr__(self) -> str:
+        return f"DecisionGraph({len(self._records)} records, {len(self._edges)} edges)"
+
+    @property
+    def nx(self) -> networkx.MultiDiGraph[str]:
+        """The graph as a networkx MultiDiGraph, built on first access.
+
+        Nodes are record ids (attribute ``record``); edges carry ``kind``, ``line``,
+        ``column``, ``origin`` (and ``capability``), keyed 0, 1, ... per pair in the order
+        they were declared. Changing it does not change this graph's analyses.
+        """
+        if self._nx is None:
+            import networkx
+
+            graph: networkx.MultiDiGraph[str] = networkx.MultiDiGraph()
+            graph.add_nodes_from((ident, {"record": record}) for ident, record in self._records.items())
+            graph.add_edges_from((u, v, dict(data)) for u, v, data in self._edges)
+            self._nx = graph
+        return self._nx
 
     # ----- lookups -------------------------------------------------------------------------
     def __contains__(self, ident: object) -> bool:
-        return ident in self.nx
+        return ident in self._records
 
     def __len__(self) -> int:
-        return int(self.nx.number_of_nodes())
+        return len(self._records)
+
+    def ids(self) -> list[str]:
+        """Record ids in graph (file) order."""
+        return list(self._records)
+
+    def number_of_edges(self) -> int:
+        """How many edges (parallel edges of different kinds count separately)."""
+        return len(self._edges)
 
     def record(self, ident: str) -> Record:
         """The record behind a node."""
@@ -344,31 +401,38 @@ class DecisionGraph:
 
     def records(self) -> list[Record]:
         """Every record in the graph, in natural id order."""
-        return [self.record(i) for i in sorted_ids(self.nx.nodes)]
+        return [self._records[i] for i in sorted_ids(self._records)]
 
     def edges(self, kinds: Iterable[str] = EDGE_KINDS) -> list[dict[str, Any]]:
         """Edges of the given kinds as dicts, sorted by source, target, kind, capability."""
         wanted = set(kinds)
-        out = [
-            {"source": u, "target": v, **data}
-            for u, v, data in self.nx.edges(data=True)
-            if data["kind"] in wanted
-        ]
+        out = [{"source": u, "target": v, **data} for u, v, data in self._edges
+               if data["kind"] in wanted]
         out.sort(key=lambda e: (id_sort_key(e["source"]), id_sort_key(e["target"]),
                                 EDGE_KINDS.index(e["kind"]), e.get("capability") or ""))
         return out
 
+    def _adjacency(self) -> tuple[dict[str, dict[str, list[dict[str, Any]]]],
+                                  dict[str, dict[str, list[dict[str, Any]]]]]:
+        """Successors and predecessors: node -> other -> edge attributes, in declared order."""
+        if self._succ is None or self._pred is None:
+            succ: dict[str, dict[str, list[dict[str, Any]]]] = {n: {} for n in self._records}
+            pred: dict[str, dict[str, list[dict[str, Any]]]] = {n: {} for n in self._records}
+            for u, v, data in self._edges:
+                succ[u].setdefault(v, []).append(data)
+                pred[v].setdefault(u, []).append(data)
+            self._succ, self._pred = succ, pred
+        return self._succ, self._pred
+
     def _neighbours(self, ident: str, kinds: frozenset[str], incoming: bool) -> list[str]:
-        found: set[str] = set()
-        if incoming:
-            for u, _, data in self.nx.in_edges(ident, data=True):
-                if data["kind"] in kinds:
-                    found.add(u)
-        else:
-            for _, v, data in self.nx.out_edges(ident, data=True):
-                if data["kind"] in kinds:
-                    found.add(v)
-        return sorted_ids(found)
+        succ, pred = self._adjacency()
+        adjacent = (pred if incoming else succ).get(ident, {})
+        return sorted_ids(other for other, datas in adjacent.items()
+                          if any(d["kind"] in kinds for d in datas))
+
+    def _edge_data(self, source: str, target: str) -> list[dict[str, Any]]:
+        """Attributes of every edge from *source* to *target*, in declared order."""
+        return self._adjacency()[0].get(source, {}).get(target, [])
 
     def dependencies(self, ident: str) -> list[str]:
         """Records *ident* directly depends on (requires and capability edges)."""
@@ -385,7 +449,7 @@ class DecisionGraph:
         The path runs from the dependent record to *ident* (``[DR-7, DR-5, DR-3]``): what to
         revisit if *ident* is reversed. Nearest first, then natural id order.
         """
-        if ident not in self.nx:
+        if ident not in self._records:
             return []
         parent: dict[str, str] = {ident: ident}
         depth = {ident: 0}
@@ -408,11 +472,11 @@ class DecisionGraph:
         return result
 
     def _order_edges(self) -> dict[str, list[str]]:
-        """Node -> records it depends on or replaces, as plain dicts (fast to walk)."""
+        """Node -> records it depends on or replaces (each once), in declared order."""
         if self._deps is None:
-            out: dict[str, list[str]] = {n: [] for n in self.nx.nodes}
+            out: dict[str, list[str]] = {n: [] for n in self._records}
             seen: set[tuple[str, str]] = set()
-            for u, v, data in self.nx.edges(data=True):
+            for u, v, data in self._edges:
                 if data["kind"] in ORDER_KINDS and (u, v) not in seen:
                     seen.add((u, v))
                     out[u].append(v)
@@ -423,9 +487,11 @@ class DecisionGraph:
         """Strongly connected groups holding a cycle (several records, or a self-loop).
 
         Records that cannot be on a cycle (nothing left to depend on, or nothing left
-        depending on them) are peeled off first in linear time; networkx only sees the rest,
-        which is empty for an acyclic graph.
+        depending on them) are peeled off first in linear time; Tarjan's algorithm only
+        sees the rest, which is empty for an acyclic graph.
         """
+        if self._groups is not None:
+            return self._groups
         deps = self._order_edges()
         dependents: dict[str, list[str]] = {n: [] for n in deps}
         for u, vs in deps.items():
@@ -444,13 +510,10 @@ class DecisionGraph:
                         count[other] -= 1
                         if count[other] == 0:
                             queue.append(other)
-        if not alive:
-            return []
-        rest: networkx.DiGraph[str] = networkx.DiGraph()
-        rest.add_nodes_from(alive)
-        rest.add_edges_from((u, v) for u in alive for v in deps[u] if v in alive)
-        return [set(c) for c in networkx.strongly_connected_components(rest)
-                if len(c) > 1 or any(rest.has_edge(n, n) for n in c)]
+        rest = {u: [v for v in deps[u] if v in alive] for u in deps if u in alive}
+        self._groups = [group for group in strongly_connected_components(rest)
+                        if len(group) > 1 or next(iter(group)) in rest[next(iter(group))]]
+        return self._groups
 
     def cycles(self) -> list[list[str]]:
         """One cycle per strongly connected group of records, starting at its smallest id.
@@ -462,8 +525,7 @@ class DecisionGraph:
             deps = self._order_edges()
             found: list[list[str]] = []
             for group in self._cycle_groups():
-                sub: networkx.DiGraph[str] = networkx.DiGraph()
-                sub.add_edges_from((u, v) for u in group for v in deps[u] if v in group)
+                sub = {u: [v for v in deps[u] if v in group] for u in group}
                 found.append(_cycle_from(sub, min(group, key=id_sort_key)))
             found.sort(key=lambda c: id_sort_key(c[0]))
             self._cycles = found  # the graph is not mutated after build_graph
@@ -507,7 +569,7 @@ class DecisionGraph:
     def areas(self) -> dict[str, list[str]]:
         """Area name (lower case) -> ids of the records whose ``affects`` names it."""
         grouped: dict[str, set[str]] = {}
-        for ident in self.nx.nodes:
+        for ident in self._records:
             for entry in self.record(ident).affects:
                 if entry.strip() and not is_path_pattern(entry):
                     grouped.setdefault(entry.strip().casefold(), set()).add(ident)
@@ -535,26 +597,28 @@ class DecisionGraph:
     # ----- sub-graphs ----------------------------------------------------------------------
     def subgraph(self, ids: Iterable[str]) -> DecisionGraph:
         """The graph restricted to *ids*, keeping only the diagnostics of those records."""
-        keep = {i for i in ids if i in self.nx}
+        keep = {i for i in ids if i in self._records}
         paths = {self.record(i).path for i in keep}
         return DecisionGraph(
-            nx=self.nx.subgraph(keep).copy(),
             diagnostics=[d for d in self.diagnostics if d.path in paths],
             resolutions={i: r for i, r in self.resolutions.items() if i in keep},
             repo=self.repo,
+            records={i: r for i, r in self._records.items() if i in keep},
+            edges=[e for e in self._edges if e[0] in keep and e[1] in keep],
         )
 
     def neighbourhood(self, ident: str, depth: int) -> DecisionGraph:
         """Records within *depth* edges of *ident*, following edges either way."""
-        if ident not in self.nx:
+        if ident not in self._records:
             return self.subgraph([])
+        succ, pred = self._adjacency()
         seen = {ident: 0}
         queue = deque([ident])
         while queue:
             node = queue.popleft()
             if seen[node] >= depth:
                 continue
-            for other in (*self.nx.successors(node), *self.nx.predecessors(node)):
+            for other in (*succ[node], *pred[node]):
                 if other not in seen:
                     seen[other] = seen[node] + 1
                     queue.append(other)
@@ -563,7 +627,7 @@ class DecisionGraph:
     def filter(self, predicate: Callable[[Record], bool], keep: Iterable[str] = ()) -> DecisionGraph:
         """Records for which *predicate* holds (plus the ids in *keep*)."""
         kept = set(keep)
-        return self.subgraph(i for i in self.nx.nodes if i in kept or predicate(self.record(i)))
+        return self.subgraph(i for i in self._records if i in kept or predicate(self.record(i)))
 
     # ----- export --------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
@@ -625,17 +689,85 @@ def _status_rank(status: str | None) -> int:
     return {"accepted": 0, "proposed": 1}.get(status or "", 2)
 
 
-def _cycle_from(sub: nx.DiGraph[str], start: str) -> list[str]:
+def _cycle_from(sub: dict[str, list[str]], start: str) -> list[str]:
     """A concrete cycle through *start* inside one strongly connected group."""
     # the shortest way back to start from any successor closes the smallest cycle through it
     best: list[str] | None = None
-    for succ in sorted_ids(sub.successors(start)):
+    for succ in sorted_ids(set(sub[start])):
         if succ == start:
             return [start]
-        path: list[str] = nx.shortest_path(sub, succ, start)
+        path = _shortest_path(sub, succ, start)
         if best is None or len(path) + 1 < len(best):
             best = [start, *path[:-1]]
     return best or [start]
+
+
+def _shortest_path(adjacency: dict[str, list[str]], source: str, target: str) -> list[str]:
+    """A shortest path by breadth-first search, neighbours in natural id order (deterministic);
+    *target* must be reachable, as it is inside a strongly connected group."""
+    parent = {source: source}
+    queue = deque([source])
+    while queue:
+        node = queue.popleft()
+        if node == target:
+            break
+        for other in sorted_ids(set(adjacency[node])):
+            if other not in parent:
+                parent[other] = node
+                queue.append(other)
+    path = [target]
+    while path[-1] != source:
+        path.append(parent[path[-1]])
+    return path[::-1]
+
+
+def strongly_connected_components(adjacency: dict[str, list[str]]) -> list[set[str]]:
+    """Tarjan's algorithm, iterative (chains of 10,000 records would overflow recursion).
+
+    *adjacency* maps every node to its successors (all of them keys). Components come out in
+    reverse topological order, as networkx yields them.
+    """
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[set[str]] = []
+    counter = 0
+    for root, first in adjacency.items():
+        if root in index:
+            continue
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        work: list[tuple[str, Iterator[str]]] = [(root, iter(first))]
+        while work:
+            node, successors = work[-1]
+            for other in successors:
+                if other not in index:
+                    index[other] = low[other] = counter
+                    counter += 1
+                    stack.append(other)
+                    on_stack.add(other)
+                    work.append((other, iter(adjacency[other])))
+                    break
+                if other in on_stack and index[other] < low[node]:
+                    low[node] = index[other]
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    group: set[str] = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        group.add(member)
+                        if member == node:
+                            break
+                    out.append(group)
+    return out
 
 
 def node_json(record: Record) -> dict[str, Any]:
@@ -670,12 +802,10 @@ def build_graph(repo: Repository) -> DecisionGraph:
 
 def _build_graph(repo: Repository) -> DecisionGraph:
     """``build_graph`` with the collector paused."""
-    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     first: dict[str, Record] = {}
     for record in repo.records:
         first.setdefault(record.id, record)
     records = list(first.values())
-    graph.add_nodes_from((record.id, {"record": record}) for record in records)
     index = _Index(repo, records)
     diagnostics: list[Diagnostic] = []
     resolutions: dict[str, list[Resolution]] = {}
@@ -727,10 +857,10 @@ def _build_graph(repo: Repository) -> DecisionGraph:
         if attrs["kind"] in ORDER_KINDS and (source, target) not in seen:
             seen.add((source, target))
             deps[source].append(target)
-    # one batch call (networkx keys the parallel edges 0, 1, ...; dedupe happened above)
-    graph.add_edges_from((source, target, attrs) for (source, target, _), attrs in pending.items())
-
-    result = DecisionGraph(nx=graph, diagnostics=diagnostics, resolutions=resolutions, repo=repo,
+    result = DecisionGraph(diagnostics=diagnostics, resolutions=resolutions, repo=repo,
+                           records={record.id: record for record in records},
+                           edges=[(source, target, attrs)
+                                  for (source, target, _), attrs in pending.items()],
                            _deps=deps)
     diagnostics.extend(_cycle_diagnostics(result))
     diagnostics.extend(_provider_diagnostics(result, index))
@@ -790,9 +920,8 @@ def _cycle_diagnostics(graph: DecisionGraph) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for cycle in graph.cycles():
         nxt = cycle[1] if len(cycle) > 1 else cycle[0]
-        edges: dict[Any, dict[str, Any]] = graph.nx.get_edge_data(cycle[0], nxt, default={})
         data: dict[str, Any] = next(
-            (d for d in edges.values() if d["kind"] in ORDER_KINDS),
+            (d for d in graph._edge_data(cycle[0], nxt) if d["kind"] in ORDER_KINDS),
             {"line": 1, "column": 1, "origin": cycle[0]})
         shown = " -> ".join([*cycle, cycle[0]])
         declared_in = graph.record(data["origin"])

@@ -173,23 +173,46 @@ def _skip_pattern(extra_globs: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def discover(root: Path, extra_ignore: tuple[str, ...] | list[str] = ()) -> tuple[list[Path], list[Diagnostic]]:
-    """Find record files under *root*, sorted; skipped files are reported as info notes."""
+    """Find record files under *root*, sorted; skipped files are reported as info notes.
+
+    Walks like ``os.walk(root, followlinks=False)`` (top-down, folders and files in name
+    order, unreadable folders left out) but with ``os.scandir`` entries kept: whether an
+    entry is a folder or a symlink comes with the listing, so only symlinked records cost
+    a ``resolve`` (at 10,000 files, one ``lstat`` each was most of the walk).
+    """
     notes: list[Diagnostic] = []
     found: list[Path] = []
     root_real = root.resolve()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(
-            d for d in dirnames
-            if d not in SKIP_DIRS and (not d.startswith(".") or d in VISIBLE_HIDDEN_DIRS)
-        )
-        for name in sorted(filenames):
-            if not name.casefold().endswith(".md"):
+    skip = _skip_pattern(tuple(extra_ignore))
+    stack = [os.fspath(root)]
+    while stack:
+        dirpath = stack.pop()
+        try:
+            with os.scandir(dirpath) as listing:
+                entries = list(listing)
+        except OSError:
+            continue
+        folders: list[tuple[str, bool]] = []
+        files: list[tuple[str, bool]] = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            try:
+                link = entry.is_symlink()
+            except OSError:
+                link = False
+            (folders if is_dir else files).append((entry.name, link))
+        for name, link in sorted(files):
+            low = name.casefold()
+            if not low.endswith(".md"):
                 continue
-            path = Path(dirpath) / name
-            if is_skipped_name(name, extra_ignore):
+            path = Path(os.path.join(dirpath, name))
+            if low in SKIP_NAMES or skip.match(low) is not None:
                 notes.append(info("ADR100", display_path(path), 1, 1, "skipped: not a decision record (README, index or template)"))
                 continue
-            if path.is_symlink():
+            if link:
                 try:
                     target = path.resolve(strict=True)
                 except (OSError, RuntimeError):
@@ -200,5 +223,9 @@ def discover(root: Path, extra_ignore: tuple[str, ...] | list[str] = ()) -> tupl
                                          "symlink points outside the records folder; skipped"))
                     continue
             found.append(path)
+        # a symlinked folder is listed but never entered (os.walk's followlinks=False)
+        stack.extend(os.path.join(dirpath, name) for name, link in sorted(folders, reverse=True)
+                     if not link and name not in SKIP_DIRS
+                     and (not name.startswith(".") or name in VISIBLE_HIDDEN_DIRS))
     found.sort(key=lambda p: p.as_posix())
     return found, notes

@@ -219,3 +219,30 @@ def test_lint_pack_follows_the_placeholder_settings(tmp_path: Path) -> None:
     assert after == _lint(folder, cache=False)
     assert "ADR503" in {d["code"] for d in after}  # type: ignore[index]
     assert "ADR503" not in {d["code"] for d in before}  # type: ignore[index]
+
+
+def test_lint_pack_section_findings_follow_edits_and_settings(tmp_path: Path) -> None:
+    """ADR501/502 and the format profile come from the pack on warm runs (DR-022)."""
+    folder = _folder(tmp_path)
+    record = folder / "DR-002-r2.md"
+    text = RECORD.format(n=2, decision="A", cell="✅")
+    record.write_text(text.replace("## Consequences\n\nDone.\n", "## Consequences\n"),
+                      encoding="utf-8")
+    fresh = _lint(folder, cache=False)
+    assert "ADR502" in {d["code"] for d in fresh}  # type: ignore[index]
+    assert _lint(folder, cache=True) == fresh
+    assert _lint(folder, cache=True) == fresh  # from the pack
+    record.write_text(text.replace("## Consequences\n\nDone.\n", ""), encoding="utf-8")
+    edited = _lint(folder, cache=True)
+    assert edited == _lint(folder, cache=False)
+    assert "ADR501" in {d["code"] for d in edited}  # type: ignore[index]
+    # a MADR heading switches the profile (and so the required sections) of that file only
+    record.write_text(text.replace("## Context\n", "## Context and Problem Statement\n"),
+                      encoding="utf-8")
+    assert _lint(folder, cache=True) == _lint(folder, cache=False)
+    config = folder.parent / ".adr.toml"
+    config.write_text('dir = "decisions"\n\n[lint]\nrequired_sections = ["Context", "Rollout"]\n',
+                      encoding="utf-8")
+    after = _lint(folder, cache=True)
+    assert after == _lint(folder, cache=False)
+    assert any("Rollout" in d["message"] for d in after)  # type: ignore[index]

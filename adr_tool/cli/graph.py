@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from adr_tool.cli.common import DirOption, check_format, load
+from adr_tool.cli.common import DirOption, check_format, freeze_loaded, load
 
 if TYPE_CHECKING:
     from adr_tool.graph import DecisionGraph
@@ -44,10 +44,23 @@ def graph(
         raise typer.BadParameter(f"{modes[0]} prints text or json", param_hint="--format")
     if depth is not None and focus is None:
         raise typer.BadParameter("--depth needs --focus", param_hint="--depth")
+    from adr_tool.repository import gc_paused
+
+    # collector paused from load to output, and what survives frozen before it resumes:
+    # resuming otherwise rescans every record and edge (see cli.lint._run)
+    with gc_paused():
+        repo = load(dir_, paths)
+        _graph_output(repo, fmt, focus, depth, status, area, impact, order, areas)
+        freeze_loaded(repo)
+
+
+def _graph_output(repo: Repository, fmt: str, focus: str | None, depth: int | None,
+                  status: str | None, area: str | None, impact: str | None, order: bool,
+                  areas: bool) -> None:
+    """Build the graph of *repo* and print the view the options ask for."""
     from adr_tool.graph import build_graph
     from adr_tool.render import graph as render
 
-    repo = load(dir_, paths)
     full = build_graph(repo)
     focus_id = _resolve(repo, full, focus, "--focus")
     impact_id = _resolve(repo, full, impact, "--impact")

@@ -164,12 +164,17 @@ def _run(paths: list[Path] | None, dir_: Path | None, fmt: str, select: list[str
     from adr_tool import __version__
     from adr_tool.lint import run_lint
     from adr_tool.render.report import render_report
+    from adr_tool.repository import gc_paused
 
-    repo, focus = _load_for_lint(dir_, paths)
-    freeze_loaded(repo)
-    result = run_lint(repo, select=select or None, ignore=ignore or None, strict=strict,
-                      baseline=None if write_baseline else baseline, diff_base=diff_base,
-                      only_paths=focus)
+    # collector paused from load to report, and what survives frozen before it resumes:
+    # resuming otherwise rescans every object the run made (~0.4 s at 10,000 records)
+    with gc_paused():
+        repo, focus = _load_for_lint(dir_, paths)
+        freeze_loaded(repo)
+        result = run_lint(repo, select=select or None, ignore=ignore or None, strict=strict,
+                          baseline=None if write_baseline else baseline, diff_base=diff_base,
+                          only_paths=focus)
+        freeze_loaded(repo)
     if write_baseline is not None:
         from adr_tool.lint.baseline import render_baseline
 

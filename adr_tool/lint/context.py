@@ -267,7 +267,8 @@ class LintContext:
         key = id(record)
         found = self._profile.get(key)
         if found is None:
-            found = profile_of(record)
+            # reads the section headings: kept per file, so warm runs need not decode them
+            found = self.per_file("profile", record, "", lambda: profile_of(record))
             self._profile[key] = found
         return found
 
@@ -400,7 +401,7 @@ class CachedScore:
     diagnostics: list[Diagnostic]
 
 
-LINT_PACK_VERSION = "1"
+LINT_PACK_VERSION = "2"
 
 
 def _open_lint_pack(repo: Repository) -> Any:

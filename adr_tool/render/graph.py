@@ -59,7 +59,7 @@ def render_text(graph: DecisionGraph) -> str:
     """
     from adr_tool.graph import ORDER_KINDS, sorted_ids
 
-    children: dict[str, list[tuple[str, str]]] = {i: [] for i in graph.nx.nodes}
+    children: dict[str, list[tuple[str, str]]] = {i: [] for i in graph.ids()}
     has_parent: set[str] = set()
     for edge in graph.edges():
         kind = edge["kind"]
@@ -81,7 +81,7 @@ def render_text(graph: DecisionGraph) -> str:
     # explicit stack, as long chains would overflow recursion: (node, label, prefix, last, mode)
     # mode: "enter" expands a record, "leaf" only names it, "exit" closes its branch
     stack: list[tuple[str, str, str, bool, str]] = []
-    order = sorted_ids(graph.nx.nodes)
+    order = sorted_ids(graph.ids())
     roots = [i for i in order if i not in has_parent] + [i for i in order if i in has_parent]
     for root in roots:
         if root in expanded:
@@ -120,7 +120,7 @@ def render_text(graph: DecisionGraph) -> str:
                 kid_mode = "leaf" if kid_label == "related" else "enter"
                 stack.append((target, kid_label, child_prefix, pos == len(kids) - 1, kid_mode))
         on_path.clear()
-    edges = graph.nx.number_of_edges()
+    edges = graph.number_of_edges()
     records = len(graph)
     summary = f"{records} record{'s' if records != 1 else ''}, {edges} edge{'s' if edges != 1 else ''}"
     return "\n".join([*lines, "", summary]) if lines else summary

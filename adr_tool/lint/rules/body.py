@@ -83,6 +83,14 @@ def check_section_missing(record: Record, ctx: LintContext) -> Iterator[Finding]
     required = ctx.sections_for(record)
     if not required or not ctx.is_decision(record):
         return
+    # depends only on the file and the lint settings: kept per file, so a warm run does not
+    # decode the record's sections at all (DR-022)
+    yield from ctx.per_file("section-missing", record, "",
+                            lambda: list(_section_missing(record, ctx, required)))
+
+
+def _section_missing(record: Record, ctx: LintContext,
+                     required: tuple[str, ...]) -> Iterator[Finding]:
     found = _required_sections(record, ctx)
     missing = [
         name for name in required
@@ -121,8 +129,13 @@ def check_section_empty(record: Record, ctx: LintContext) -> Iterator[Finding]:
     Failing: ``## Consequences`` directly followed by the next ``##`` heading.
     Passing: a sentence under it, or ``### Positive`` / ``### Negative`` subsections.
     """
-    if not ctx.is_decision(record):
+    if not ctx.is_decision(record) or not ctx.sections_for(record):
         return
+    yield from ctx.per_file("section-empty", record, "",
+                            lambda: list(_section_empty(record, ctx)))
+
+
+def _section_empty(record: Record, ctx: LintContext) -> Iterator[Finding]:
     found = _required_sections(record, ctx)
     for name in ctx.sections_for(record):
         index = found[name]
