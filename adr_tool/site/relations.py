@@ -103,9 +103,10 @@ def _from_graph_module(repo: Repository) -> Relations:
     graph = graph_mod.build_graph(repo)
     ids = {r.id for r in repo.records}
     edges = sorted({
-        Edge(str(u), str(v), str(data.get("kind", "requires")))
-        for u, v, data in graph.nx.edges(data=True)
-        if str(u) in ids and str(v) in ids and u != v
+        Edge(str(edge["source"]), str(edge["target"]), str(edge.get("kind", "requires")))
+        for edge in graph.edges()  # the graph's own edge list: building .nx imports networkx
+        if str(edge["source"]) in ids and str(edge["target"]) in ids
+        and edge["source"] != edge["target"]
     })
     by_record: dict[str, dict[str, list[str]]] = {}
     empty: dict[str, list[str]] = {key: [] for key in RELATION_KEYS}
