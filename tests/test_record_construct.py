@@ -20,6 +20,7 @@ import pytest
 
 from adr_tool.models import Record, RecordFormat
 from adr_tool.parse import ParseOptions, parse_text, reader
+from adr_tool.parse.body import Body
 from bench.corpus import generate
 from tests.test_fast_body import shared_files
 
@@ -153,3 +154,43 @@ def test_generated_frontmatter(entries: list[tuple[str, str]], body: list[str], 
 @given(st.text(max_size=300))
 def test_generated_text(text: str) -> None:
     assert_same(text)
+
+
+def reference_bold_fields(body: Body, draft: reader._Draft) -> None:
+    """``_read_bold_fields`` before its line pre-checks: every pattern on every line."""
+    for line_no, line, in_header in body.field_lines:
+        match = reader._BOLD.match(line)
+        kind = "bold"
+        if match is None:
+            match = reader._BULLET.match(line)
+            kind = "bullet"
+        if match is None and in_header:
+            match = reader._BARE.match(line)
+            kind = "bare"
+        if match is None:
+            match = reader._PLAIN_WINNER.match(line)
+            kind = "winner"
+        if match is None:
+            continue
+        single = Body(field_lines=[(line_no, line, in_header)])
+        if kind in ("bold", "winner") or in_header:
+            reader._read_bold_fields(single, draft)
+
+
+field_line = st.one_of(
+    st.sampled_from(["**Status:** Accepted", "- **Date**: 2020-01-01", "- Status: draft", "Winner: Render",
+                     "  winner : x", "- Winner: y", "**Decision:** A (b)", "Date: 2020-01-01",
+                     "* Tags: a, b", "**Requires:** DR-1, DR-2", "**Review date:** 2021-01-01",
+                     "**Superseded by:** [DR-2](DR-002-x.md)", "\u2003Winner: z", "**x**", "plain"]),
+    st.text(alphabet="*-+ :Wwinerdatus\t\u2003", max_size=20),
+)
+
+
+@SETTINGS
+@given(st.lists(st.tuples(field_line, st.booleans()), max_size=12))
+def test_bold_field_prechecks_change_nothing(lines: list[tuple[str, bool]]) -> None:
+    body = Body(field_lines=[(n, text, header) for n, (text, header) in enumerate(lines, start=1)])
+    new, old = reader._Draft(), reader._Draft()
+    reader._read_bold_fields(body, new)
+    reference_bold_fields(body, old)
+    assert (new.values, new.positions, new.requires) == (old.values, old.positions, old.requires)

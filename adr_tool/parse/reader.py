@@ -287,17 +287,21 @@ def _label(key: str) -> str | None:
 
 
 def _read_bold_fields(body: Body, draft: _Draft) -> None:
+    # Only lines with ``**`` can be bold fields, and a bullet or bare field below the header
+    # block is ignored anyway (a bullet line can never be a ``Winner:`` line either), so most
+    # lines are settled by one anchored match or none.
+    bold, bullet, bare, winner = _BOLD.match, _BULLET.match, _BARE.match, _PLAIN_WINNER.match
     for line_no, line, in_header in body.field_lines:
-        match = _BOLD.match(line)
+        match = bold(line) if "**" in line else None
         kind = "bold"
-        if match is None:
-            match = _BULLET.match(line)
-            kind = "bullet"
         if match is None and in_header:
-            match = _BARE.match(line)
-            kind = "bare"
+            match = bullet(line)
+            kind = "bullet"
+            if match is None:
+                match = bare(line)
+                kind = "bare"
         if match is None:
-            match = _PLAIN_WINNER.match(line)
+            match = winner(line)
             kind = "winner"
         if match is None:
             continue
