@@ -210,7 +210,7 @@ def construct_record(values: dict[str, Any], structure: BodyData) -> Record:
 
     Validating them again was ~10% of a cold parse; the caller checks the types first
     (``reader._plain``) and validates anything else. Result equals ``Record(**values)``
-    with ``with_structure(structure)``: tests/test_record_construct.py checks that.
+    with ``with_structure(structure)``: tests/test_parse_shortcuts.py checks that.
     """
     record = Record.__new__(Record)
     object.__setattr__(record, "__dict__", {name: values[name] for name in _RECORD_FIELDS})

@@ -136,7 +136,7 @@ def parse_source(source: SourceFile, options: ParseOptions | None = None) -> Par
     if fm is not None:
         diags.extend(fm.diagnostics)
         body_line = fm.body_line
-        body_text = "\n".join(text.split("\n")[body_line - 1 :])
+        body_text = _from_line(text, body_line)
         _read_frontmatter(fm, draft)
     body = parse_body(body_text, body_line, shown)
     diags.extend(body.diagnostics)
@@ -147,6 +147,16 @@ def parse_source(source: SourceFile, options: ParseOptions | None = None) -> Par
     _read_madr_outcome(body, draft)
     record = _build(source, fm, draft, body, fmt, options, body_text, body_line)
     return ParseResult(record, diags)
+
+
+def _from_line(text: str, line: int) -> str:
+    """``"\\n".join(text.split("\\n")[line - 1:])`` without splitting the whole text."""
+    position = 0
+    for _ in range(line - 1):
+        position = text.find("\n", position) + 1
+        if not position:
+            return ""
+    return text[position:]
 
 
 def _value_pos(entry: fm_mod.Entry, start_line: int) -> tuple[int, int]:

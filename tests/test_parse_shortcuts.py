@@ -1,4 +1,7 @@
-"""Records built without validation equal the validated ones, field by field (DR-019).
+"""The parser's shortcuts change nothing (DR-019).
+
+Records built without validation equal the validated ones, field by field; the bold-field
+pre-checks and the line walks of the frontmatter split give what the full passes gave.
 
 ``reader._build`` skips pydantic when ``reader._plain`` says every value already has its
 field's exact type. Each check parses a text twice, once with ``_plain`` forced to False
@@ -20,6 +23,7 @@ import pytest
 
 from adr_tool.models import Record, RecordFormat
 from adr_tool.parse import ParseOptions, parse_text, reader
+from adr_tool.parse import frontmatter as fm_mod
 from adr_tool.parse.body import Body
 from bench.corpus import generate
 from tests.test_fast_body import shared_files
@@ -194,3 +198,30 @@ def test_bold_field_prechecks_change_nothing(lines: list[tuple[str, bool]]) -> N
     reader._read_bold_fields(body, new)
     reference_bold_fields(body, old)
     assert (new.values, new.positions, new.requires) == (old.values, old.positions, old.requires)
+
+
+def reference_split(text: str) -> tuple[str, int, int] | None:
+    """``frontmatter.split`` as it was: every line of the file split off first."""
+    if not text.startswith("---"):
+        return None
+    first_nl = text.find("\n")
+    if first_nl == -1 or not fm_mod._DELIM.match(text[:first_nl]):
+        return None
+    lines = text.split("\n")
+    for index in range(1, len(lines)):
+        if fm_mod._END.match(lines[index]):
+            return "\n".join(lines[1:index]), 2, index + 2
+    return None
+
+
+text_lines = st.lists(st.sampled_from(["---", "...", "--- ", "---\t", "a: 1", "", " ", "x---", "...x",
+                                       "\r", "é"]), max_size=8)
+
+
+@SETTINGS
+@given(text_lines, st.booleans())
+def test_line_walks_match_full_splits(lines: list[str], opened: bool) -> None:
+    text = "\n".join((["---"] if opened else []) + lines)
+    assert fm_mod.split(text) == reference_split(text)
+    for line in range(1, len(lines) + 4):
+        assert reader._from_line(text, line) == "\n".join(text.split("\n")[line - 1:])
