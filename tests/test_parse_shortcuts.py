@@ -225,3 +225,20 @@ def test_line_walks_match_full_splits(lines: list[str], opened: bool) -> None:
     assert fm_mod.split(text) == reference_split(text)
     for line in range(1, len(lines) + 4):
         assert reader._from_line(text, line) == "\n".join(text.split("\n")[line - 1:])
+
+
+@SETTINGS
+@given(st.lists(st.tuples(yaml_key, yaml_value), max_size=10))
+def test_string_scalars_load_as_the_constructor_gives_them(entries: list[tuple[str, str]]) -> None:
+    text = "---\n" + "\n".join(f"{k}: {v}" for k, v in entries) + "\n---\n"
+    fast = fm_mod.load(text, "x.md")
+    saved = fm_mod._STR_TAG
+    fm_mod._STR_TAG = "never"
+    try:
+        slow = fm_mod.load(text, "x.md")
+    finally:
+        fm_mod._STR_TAG = saved
+    assert fast is not None and slow is not None
+    assert repr(deep_types({k: e.value for k, e in fast.entries.items()})) == repr(
+        deep_types({k: e.value for k, e in slow.entries.items()}))
+    assert fast.diagnostics == slow.diagnostics

@@ -88,6 +88,7 @@ class _UnsafeTag(Exception):
         self.node = node
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
 _SAFE_TAGS = frozenset(
     f"tag:yaml.org,2002:{t}"
     for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "merge", "binary",
@@ -103,6 +104,8 @@ def _convert(node: Any, loader: Any, budget: _Budget, depth: int, path: str, dia
     if node.tag not in _SAFE_TAGS:
         raise _UnsafeTag(node)
     if isinstance(node, yaml.ScalarNode):
+        if node.tag == _STR_TAG:
+            return node.value  # what SafeConstructor gives a string, without its four calls
         try:
             return loader.construct_object(node)
         except (ValueError, OverflowError):
