@@ -205,6 +205,23 @@ def restore_record(values: tuple[Any, ...], fields_set: frozenset[str],
     return record
 
 
+def construct_record(values: dict[str, Any], structure: BodyData) -> Record:
+    """A Record from values the parser made itself, already of their field types.
+
+    Validating them again was ~10% of a cold parse; the caller checks the types first
+    (``reader._plain``) and validates anything else. Result equals ``Record(**values)``
+    with ``with_structure(structure)``: tests/test_parse_shortcuts.py checks that.
+    """
+    record = Record.__new__(Record)
+    object.__setattr__(record, "__dict__", {name: values[name] for name in _RECORD_FIELDS})
+    object.__setattr__(record, "__pydantic_fields_set__", set(values))
+    object.__setattr__(record, "__pydantic_extra__", None)
+    object.__setattr__(record, "__pydantic_private__", {
+        "_structure": structure, "_packed": None, "_decoded": {}, "_sections": None,
+        "_links": None, "_tables": None})
+    return record
+
+
 class Record(BaseModel):
     """A decision record, whatever format it was read from."""
 

@@ -112,18 +112,24 @@ def _assemble(body: Body, found: Scan, omap: OffsetMap) -> None:
     headings: list[tuple[str, int, int, int]] = []  # (text, level, start byte, end byte)
     seen_h2 = False
     total = len(omap.data)
+    line_of = omap.line_of
+    field_lines = body.field_lines
+    lines = found.lines
+    base = line_of(0)  # file line of the text's first line
     for heading_text, level, start, end in found.tops:
         if level:
             headings.append((heading_text, level, start, end))
             if level == 1 and body.h1 is None:
-                body.h1 = (heading_text, omap.line_of(start))
+                body.h1 = (heading_text, line_of(start))
             if level >= 2:
                 seen_h2 = True
         else:
-            first = omap.line_of(start)
-            chunk = omap.slice(start, end).split("\n")
-            body.field_lines.extend(zip(range(first, first + len(chunk)), chunk,
-                                        repeat(not seen_h2)))
+            first = line_of(start)
+            if lines is not None:  # whole lines: from the first one to the one holding *end*
+                chunk = lines[first - base:line_of(end) - base + 1]
+            else:
+                chunk = omap.slice(start, end).split("\n")
+            field_lines.extend(zip(range(first, first + len(chunk)), chunk, repeat(not seen_h2)))
     for index, (heading_text, level, start, end) in enumerate(headings):
         next_start = headings[index + 1][2] if index + 1 < len(headings) else total
         head_line = omap.line_of(start)

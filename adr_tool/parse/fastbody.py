@@ -33,6 +33,9 @@ class Scan:
     tops: list[Top] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+    lines: list[str] | None = None
+    """The text's lines when the line reader made the scan: its blocks are whole lines, so
+    the body walk takes their lines from here instead of decoding and splitting again."""
 
 
 class _Unsure(Exception):
@@ -81,7 +84,7 @@ def _scan(text: str, first: int, starts: list[int]) -> Scan:
     count = len(lines)
     size = starts[-1] + len(lines[-1].encode("utf-8"))
     risky = _SUSPECT.search(text) is not None
-    found = Scan()
+    found = Scan(lines=lines)
     tops = found.tops
     links = found.links
     line_match = _LINE.match

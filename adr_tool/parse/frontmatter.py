@@ -58,11 +58,17 @@ def split(text: str) -> tuple[str, int, int] | None:
     first_nl = text.find("\n")
     if first_nl == -1 or not _DELIM.match(text[:first_nl]):
         return None
-    lines = text.split("\n")
-    for index in range(1, len(lines)):
-        if _END.match(lines[index]):
-            return "\n".join(lines[1:index]), 2, index + 2
-    return None
+    # walk the lines up to the closing one only: splitting the whole file was a copy of it
+    start = position = first_nl + 1
+    index = 1
+    while True:
+        newline = text.find("\n", position)
+        if _END.match(text[position:] if newline == -1 else text[position:newline]):
+            return text[start:max(position - 1, start)], 2, index + 2
+        if newline == -1:
+            return None
+        position = newline + 1
+        index += 1
 
 
 class _Budget:
@@ -82,6 +88,7 @@ class _UnsafeTag(Exception):
         self.node = node
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
 _SAFE_TAGS = frozenset(
     f"tag:yaml.org,2002:{t}"
     for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "merge", "binary",
@@ -97,6 +104,8 @@ def _convert(node: Any, loader: Any, budget: _Budget, depth: int, path: str, dia
     if node.tag not in _SAFE_TAGS:
         raise _UnsafeTag(node)
     if isinstance(node, yaml.ScalarNode):
+        if node.tag == _STR_TAG:
+            return node.value  # what SafeConstructor gives a string, without its four calls
         try:
             return loader.construct_object(node)
         except (ValueError, OverflowError):
@@ -255,6 +264,8 @@ def _nesting_line(yaml_text: str) -> int | None:
     Counted conservatively on the raw text (brackets inside quotes count too), so the
     composer never sees such input; MAX_DEPTH still applies to what it builds.
     """
+    if len(yaml_text) <= MAX_SYNTAX_NESTING:
+        return None  # too short to hold that many prefix characters or brackets
     flow = 0
     for number, line in enumerate(yaml_text.split("\n")):
         if len(line) - len(line.lstrip(" -?:\t")) > MAX_SYNTAX_NESTING:

@@ -29,6 +29,15 @@ def _clean_status(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
+@lru_cache(maxsize=64)
+def _status_terms(statuses: tuple[str, ...], aliases: tuple[tuple[str, str], ...],
+                  ) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The vocabulary and its terms longest first: the same for every record of a run."""
+    terms: dict[str, str] = {s: s for s in statuses}
+    terms.update(aliases)
+    return terms, tuple(sorted(terms, key=len, reverse=True))
+
+
 def normalize_status(raw: str | None, statuses: list[str], aliases: dict[str, str]) -> str | None:
     """Map a written status (``✅ **Accepted**``, ``Superseded by [5](...)``) to the vocabulary."""
     if not raw:
@@ -36,9 +45,11 @@ def normalize_status(raw: str | None, statuses: list[str], aliases: dict[str, st
     cleaned = _clean_status(raw)
     if not cleaned:
         return None
-    terms: dict[str, str] = {s: s for s in statuses}
-    terms.update(aliases)
-    for term in sorted(terms, key=len, reverse=True):
+    try:
+        terms, longest_first = _status_terms(tuple(statuses), tuple(aliases.items()))
+    except TypeError:  # an unhashable value in a hand-made vocabulary: not worth caching
+        terms, longest_first = _status_terms.__wrapped__(tuple(statuses), tuple(aliases.items()))
+    for term in longest_first:
         if cleaned == term or (cleaned.startswith(term) and not cleaned[len(term)].isalpha()):
             return terms[term]
     # "superseded by ..." / "deprecated in favour of ..." written mid-sentence

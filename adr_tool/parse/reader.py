@@ -22,6 +22,8 @@ from adr_tool.models import (
     RecordFormat,
     Requirement,
     RequirementKind,
+    construct_record,
+    make_pos,
 )
 from adr_tool.parse import frontmatter as fm_mod
 from adr_tool.parse.body import Body, parse_body
@@ -108,7 +110,7 @@ class _Draft:
         if name in self.values or value is None or value == "" or value == []:
             return
         self.values[name] = value
-        self.positions[name] = Pos(line=max(line, 1), column=max(column, 1))
+        self.positions[name] = make_pos(max(line, 1), max(column, 1))
 
 
 def parse_text(text: str, path: str, options: ParseOptions | None = None) -> ParseResult:
@@ -134,7 +136,7 @@ def parse_source(source: SourceFile, options: ParseOptions | None = None) -> Par
     if fm is not None:
         diags.extend(fm.diagnostics)
         body_line = fm.body_line
-        body_text = "\n".join(text.split("\n")[body_line - 1 :])
+        body_text = _from_line(text, body_line)
         _read_frontmatter(fm, draft)
     body = parse_body(body_text, body_line, shown)
     diags.extend(body.diagnostics)
@@ -145,6 +147,16 @@ def parse_source(source: SourceFile, options: ParseOptions | None = None) -> Par
     _read_madr_outcome(body, draft)
     record = _build(source, fm, draft, body, fmt, options, body_text, body_line)
     return ParseResult(record, diags)
+
+
+def _from_line(text: str, line: int) -> str:
+    """``"\\n".join(text.split("\\n")[line - 1:])`` without splitting the whole text."""
+    position = 0
+    for _ in range(line - 1):
+        position = text.find("\n", position) + 1
+        if not position:
+            return ""
+    return text[position:]
 
 
 def _value_pos(entry: fm_mod.Entry, start_line: int) -> tuple[int, int]:
@@ -285,17 +297,21 @@ def _label(key: str) -> str | None:
 
 
 def _read_bold_fields(body: Body, draft: _Draft) -> None:
+    # Only lines with ``**`` can be bold fields, and a bullet or bare field below the header
+    # block is ignored anyway (a bullet line can never be a ``Winner:`` line either), so most
+    # lines are settled by one anchored match or none.
+    bold, bullet, bare, winner = _BOLD.match, _BULLET.match, _BARE.match, _PLAIN_WINNER.match
     for line_no, line, in_header in body.field_lines:
-        match = _BOLD.match(line)
+        match = bold(line) if "**" in line else None
         kind = "bold"
-        if match is None:
-            match = _BULLET.match(line)
-            kind = "bullet"
         if match is None and in_header:
-            match = _BARE.match(line)
-            kind = "bare"
+            match = bullet(line)
+            kind = "bullet"
+            if match is None:
+                match = bare(line)
+                kind = "bare"
         if match is None:
-            match = _PLAIN_WINNER.match(line)
+            match = winner(line)
             kind = "winner"
         if match is None:
             continue
@@ -536,36 +552,75 @@ def _build(source: SourceFile, fm: fm_mod.FrontMatter | None, draft: _Draft, bod
     exact_title = fm is not None and any(k.casefold() in ("title", "name") for k in fm.entries)
     final_title = (" ".join(part.strip() for part in str(title).strip().splitlines()) if exact_title
                    else strip_markup(str(title)).strip())
-    return Record(
-        id=record_id,
-        title=final_title or record_id,
-        status=status,
-        status_raw=str(status_raw).strip() if status_raw is not None else None,
-        date=date,
-        date_raw=date_raw,
-        owner=str(owner).strip() if owner else None,
-        deciders=list(deciders),
-        tags=[str(t) for t in values.get("tags", [])],
-        requires=draft.requires,
-        provides=[str(p) for p in values.get("provides", [])],
-        affects=[str(a) for a in values.get("affects", [])],
-        supersedes=[str(s) for s in values.get("supersedes", [])],
-        superseded_by=[str(s) for s in values.get("superseded_by", [])],
-        related=[str(s) for s in values.get("related", [])],
-        review_date=review,
-        review_date_raw=review_raw,
-        decision=values.get("decision"),
-        phase=values.get("phase"),
-        plan=values.get("plan"),
-        history=draft.history,
-        extra=draft.extra,
-        format=fmt,
-        path=source.display,
-        has_frontmatter=fm is not None,
-        body_line=body_line,
-        body=body_text,
-        positions=positions,
-    ).with_structure(body.structure)
+    fields: dict[str, Any] = {
+        "id": record_id,
+        "title": final_title or record_id,
+        "status": status,
+        "status_raw": str(status_raw).strip() if status_raw is not None else None,
+        "date": date,
+        "date_raw": date_raw,
+        "owner": str(owner).strip() if owner else None,
+        "deciders": list(deciders),
+        "tags": [str(t) for t in values.get("tags", [])],
+        "requires": draft.requires,
+        "provides": [str(p) for p in values.get("provides", [])],
+        "affects": [str(a) for a in values.get("affects", [])],
+        "supersedes": [str(s) for s in values.get("supersedes", [])],
+        "superseded_by": [str(s) for s in values.get("superseded_by", [])],
+        "related": [str(s) for s in values.get("related", [])],
+        "review_date": review,
+        "review_date_raw": review_raw,
+        "decision": values.get("decision"),
+        "phase": values.get("phase"),
+        "plan": values.get("plan"),
+        "history": draft.history,
+        "extra": draft.extra,
+        "format": fmt,
+        "path": source.display,
+        "has_frontmatter": fm is not None,
+        "body_line": body_line,
+        "body": body_text,
+        "positions": positions,
+    }
+    if _plain(fields):
+        return construct_record(fields, body.structure)
+    return Record(**fields).with_structure(body.structure)
+
+
+_TEXT_FIELDS = ("id", "title", "path", "body")
+_OPTIONAL_TEXT_FIELDS = ("status", "status_raw", "date_raw", "owner", "review_date_raw",
+                         "decision", "phase", "plan")
+_TEXT_LIST_FIELDS = ("deciders", "tags", "provides", "affects", "supersedes", "superseded_by",
+                     "related")
+
+
+def _plain(fields: dict[str, Any]) -> bool:
+    """Whether every value already has exactly its field's type, so validating it would
+    return it unchanged (str subclasses, say, would be converted: those go to pydantic)."""
+    for name in _TEXT_FIELDS:
+        if type(fields[name]) is not str:
+            return False
+    for name in _OPTIONAL_TEXT_FIELDS:
+        value = fields[name]
+        if value is not None and type(value) is not str:
+            return False
+    for name in _TEXT_LIST_FIELDS:
+        value = fields[name]
+        if type(value) is not list or any(type(item) is not str for item in value):
+            return False
+    for name in ("date", "review_date"):
+        value = fields[name]
+        if value is not None and type(value) is not dt.date:
+            return False
+    requires, history = fields["requires"], fields["history"]
+    extra, positions = fields["extra"], fields["positions"]
+    return (type(requires) is list and all(type(item) is Requirement for item in requires)
+            and type(history) is list and all(type(item) is HistoryEntry for item in history)
+            and type(extra) is dict and all(type(key) is str for key in extra)
+            and type(positions) is dict
+            and all(type(key) is str and type(pos) is Pos for key, pos in positions.items())
+            and type(fields["format"]) is RecordFormat and type(fields["has_frontmatter"]) is bool
+            and type(fields["body_line"]) is int)
 
 
 def _is_gsd_summary(name: str, draft: _Draft) -> bool:
