@@ -316,9 +316,9 @@ class _Builder:
         self.plans = Manifest(ContentCache(None), PLANS)
         """Record page plans (``plan_key`` -> ``store_plan`` data); set by ``build_model``."""
         self.probes: dict[str, None] = {}
+        """Non-record files body links were resolved against (a patch build re-checks them)."""
         self.media_log: list[tuple[Path, str]] | None = None
         """When a list, every media path handed out is appended (a pool worker's pages)."""
-        """Non-record files body links were resolved against (a patch build re-checks them)."""
 
     def _abs(self, path: str) -> Path:
         """``Path(path).resolve()``, with each folder resolved once (~5x cheaper per record)."""
