@@ -96,7 +96,8 @@ def build_site(
         writer = SiteWriter(env, staging, cache, progress)
         plans = Manifest(cache, PLANS)
         model = build_model(repo, options, cache, progress, templates_key=writer.fingerprint,
-                            render=writer.render_record, plans=plans, skeletons=skeletons)
+                            render=writer.render_record, plans=plans, skeletons=skeletons,
+                            capture=writer)
         writer.write_site(model)
         staging_path.chmod(0o755)
         replace_tree(staging_path, out)

@@ -95,6 +95,18 @@ class ContentCache:
         if self.recording is not None:
             self.recording.append((namespace, key))
 
+    def reset_counts(self) -> tuple[set[tuple[str, str]], Counter[str], Counter[str]]:
+        """Start counting afresh; return what was counted (entries used, hits, misses)."""
+        counted = self._used, self.hits, self.misses
+        self._used, self.hits, self.misses = set(), Counter(), Counter()
+        return counted
+
+    def adopt(self, used: set[tuple[str, str]], hits: Counter[str], misses: Counter[str]) -> None:
+        """Add what ``reset_counts`` returned in a pool worker."""
+        self._used |= used
+        self.hits.update(hits)
+        self.misses.update(misses)
+
     def lookup(self, namespace: str, key: str) -> str | None:
         """Path of the cached file for *key*, or None (counted as hit or miss)."""
         self.use(namespace, key)
@@ -223,6 +235,10 @@ class Manifest:
         if value is not None:
             self._new[key] = value
         return value
+
+    def __contains__(self, key: str) -> bool:
+        """Whether the last build left *key* (without keeping it, unlike ``get``)."""
+        return key in self._old
 
     def put(self, key: str, value: bytes) -> None:
         """Store *value* under *key* (written by ``save``)."""

@@ -18,12 +18,13 @@ from pathlib import Path, PurePosixPath
 import pickle
 import re
 import stat
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote, urlsplit
 
 from adr_tool import __version__
 from adr_tool.site.body import LinkTarget, is_safe_url, plain_text, render_body, rewrite_links
 from adr_tool.site.cache import ContentCache, Manifest, content_key
+from adr_tool.site.parallel import make_pages, pool_workers
 from adr_tool.site.paths import SlugAllocator, href, slugify
 from adr_tool.site.relations import (
     RELATION_KEYS,
@@ -316,6 +317,8 @@ class _Builder:
         """Record page plans (``plan_key`` -> ``store_plan`` data); set by ``build_model``."""
         self.probes: dict[str, None] = {}
         """Non-record files body links were resolved against (a patch build re-checks them)."""
+        self.media_log: list[tuple[Path, str]] | None = None
+        """When a list, every media path handed out is appended (a pool worker's pages)."""
 
     def _abs(self, path: str) -> Path:
         """``Path(path).resolve()``, with each folder resolved once (~5x cheaper per record)."""
@@ -430,6 +433,8 @@ class _Builder:
     def add_media(self, source: Path, image: bool) -> str | None:
         """Copy a file from inside the records folder into ``media/`` (or refuse: None)."""
         if source in self.media_by_source:
+            if self.media_log is not None:
+                self.media_log.append((source, self.media_by_source[source]))
             return self.media_by_source[source]
         suffix = source.suffix.casefold()
         if suffix not in (IMAGE_EXTS if image else FILE_EXTS):
@@ -442,6 +447,16 @@ class _Builder:
                     return None  # an SVG that could run script when opened is not published
             except OSError:
                 return None
+        site_path = self.media_slot(source)
+        self.media[site_path] = source
+        self.media_by_source[source] = site_path
+        if self.media_log is not None:
+            self.media_log.append((source, site_path))
+        return site_path
+
+    def media_slot(self, source: Path) -> str:
+        """The first free ``media/`` path for *source* (order-dependent: see ``adopt_media``)."""
+        suffix = source.suffix.casefold()
         rel = source.relative_to(self.records_root)
         stem = "/".join([*(slugify(p) for p in rel.parts[:-1]), slugify(rel.stem)])
         site_path = f"media/{stem}{suffix}"
@@ -449,9 +464,24 @@ class _Builder:
         while site_path in self.media:
             n += 1
             site_path = f"media/{stem}-{n}{suffix}"
-        self.media[site_path] = source
-        self.media_by_source[source] = site_path
         return site_path
+
+    def adopt_media(self, used: list[tuple[Path, str]]) -> bool:
+        """Take the media paths a pool worker gave one page, in page order.
+
+        A worker allocated them without the pages of other chunks, so two files with the
+        same slug could have got another suffix than in a serial build: False then (the
+        page is made again here; what was adopted so far is what a serial build has).
+        """
+        for source, site_path in used:
+            known = self.media_by_source.get(source)
+            if known is None:
+                known = self.media_slot(source)
+                self.media[known] = source
+                self.media_by_source[source] = known
+            if known != site_path:
+                return False
+        return True
 
     # -- record pages ------------------------------------------------------------------
 
@@ -675,7 +705,8 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
                 progress: Progress | None = None, templates_key: str = "",
                 render: Callable[[RecordPage, SiteInfo, str], str] | None = None,
                 plans: Manifest | None = None,
-                skeletons: Mapping[str, bytes] | None = None) -> SiteModel:
+                skeletons: Mapping[str, bytes] | None = None,
+                capture: PageCapture | None = None) -> SiteModel:
     """Phase 1: turn the repository into a complete SiteModel (reads only).
 
     *templates_key* fingerprints the page templates; with it, record pages whose inputs
@@ -683,7 +714,9 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
     writes the page and returns its key in the ``pages`` namespace) as soon as they are
     built, so only one record's page model is alive at a time. *skeletons* (plan key ->
     pickled page model without its body, from the last snapshot) are carried over for
-    reused pages, so the next snapshot has one for every page.
+    reused pages, so the next snapshot has one for every page. With *capture* (what
+    *render* does besides returning a key), many new pages are made in a process pool
+    (``parallel``), with the same result.
     """
     builder = _Builder(repo, options, cache, progress)
     builder.plans = plans if plans is not None else Manifest(cache, PLANS)
@@ -703,46 +736,20 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
                            repr(sorted(builder.config.site.items(), key=repr)),
                            repr((builder.config.repo_url, builder.config.edit_branch)),
                            str(builder.project_root), str(builder.records_root))
-    pages: list[DonePage] = []
     ordered = sorted(records, key=lambda r: (natural_key(r.id), r.id))
-    for done, record in enumerate(ordered, 1):
-        entry = entry_of[record.id]
-        key = builder.plan_key(record, entry, relations, backlinks, site_key)
-        reused = builder.reuse(record, entry, key) if templates_key else None
-        if reused is not None:
-            if skeletons is not None:
-                reused = dataclasses.replace(reused, skeleton=skeletons.get(key))
-            pages.append(reused)
-        else:
-            deps: list[tuple[str, str]] = []
-            cache.recording = deps
-            try:
-                page = builder.record_page(record, relations, backlinks, entry)
-            finally:
-                cache.recording = None
-            # http(s) and #fragment links resolve from the URL alone: nothing to check later
-            links = list(dict.fromkeys(link for link in builder.body_links
-                                       if not link[0].startswith(("https://", "http://", "#"))))
-            resolved = [builder.resolve_link(entry.path, builder.folder_of[record.path], u, i)
-                        for u, i in links]
-            plan = PagePlan(
-                key=key, links=links, resolved=[(t.href, t.external) for t in resolved],
-                search_doc=_search_doc(entry, builder.search_text.pop(record.id, "")),
-                summary=page.summary, scored=bool(page.scores),
-                deps=list(dict.fromkeys(deps)))
-            if render is not None:
-                # the plan key and where every body link went determine the page
-                every_link = [(u, i, t.href, t.external) for u, i in dict.fromkeys(builder.body_links)
-                              for t in (builder.resolve_link(entry.path, builder.folder_of[record.path], u, i),)]
-                store_plan(builder.plans, plan, render(page, info, content_key(key, repr(every_link))))
-            skeleton = pickle.dumps(dataclasses.replace(page, body_html="", scores=(), summary=""),
-                                    protocol=pickle.HIGHEST_PROTOCOL) if skeletons is not None else None
-            pages.append(DonePage(entry=entry, summary=page.summary, page_file=None,
-                                  scored=plan.scored, search_doc=plan.search_doc, reused=False,
-                                  source=record.path, plan=key, skeleton=skeleton,
-                                  links=tuple(plan.links), resolved=tuple(plan.resolved)))
-        if progress is not None:
-            progress("records", done, len(ordered))
+    # every plan key first: they make the slug calls in the order the pages would
+    keys = [builder.plan_key(r, entry_of[r.id], relations, backlinks, site_key) for r in ordered]
+    step = PageStep(builder, relations, backlinks, info, templates_key, render, skeletons)
+    fresh = sum(1 for k in keys if k not in builder.plans) if templates_key else len(keys)
+    if (render is not None and capture is not None and fresh >= parallel_threshold()
+            and pool_workers()):
+        pages = make_pages(step, ordered, entry_of, keys, capture, progress)
+    else:
+        pages = []
+        for done, (record, key) in enumerate(zip(ordered, keys, strict=True), 1):
+            pages.append(step.finish(*step.make(record, entry_of[record.id], key)))
+            if progress is not None:
+                progress("records", done, len(ordered))
     statuses = _status_views(builder, entries)
     tag_members: dict[str, list[RecordEntry]] = defaultdict(list)
     for entry in entries:
@@ -774,6 +781,90 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
         scored_records=sum(1 for p in pages if p.scored),
         probes=list(builder.probes),
     )
+
+
+PARALLEL_PAGES = 200
+"""Pages to make (not reused) from which a build makes them in a process pool."""
+
+
+def parallel_threshold() -> int:
+    """``PARALLEL_PAGES``, or ``ADR_PARALLEL_PAGES`` (tests force the pool with 1)."""
+    try:
+        return int(os.environ.get("ADR_PARALLEL_PAGES", PARALLEL_PAGES))
+    except ValueError:
+        return PARALLEL_PAGES
+
+
+class PageCapture(Protocol):
+    """What *render* does besides returning a key, held back in a pool worker and done
+    by the parent in page order (the writer's links into the staging folder, its counts)."""
+
+    def start(self) -> None: ...
+
+    def take(self) -> object: ...
+
+    def apply(self, taken: object) -> None: ...
+
+
+@dataclass(slots=True)
+class PageStep:
+    """Makes one record page (reused or rendered): the loop body of ``build_model``."""
+
+    builder: _Builder
+    relations: Relations
+    backlinks: dict[str, list[str]]
+    info: SiteInfo
+    templates_key: str
+    render: Callable[[RecordPage, SiteInfo, str], str] | None
+    skeletons: Mapping[str, bytes] | None
+
+    def make(self, record: Record, entry: RecordEntry,
+             key: str) -> tuple[DonePage, PagePlan | None, str | None]:
+        """The page of *record*; a new page's plan and ``pages`` key when it was rendered."""
+        builder = self.builder
+        reused = builder.reuse(record, entry, key) if self.templates_key else None
+        if reused is not None:
+            if self.skeletons is not None:
+                reused = dataclasses.replace(reused, skeleton=self.skeletons.get(key))
+            return reused, None, None
+        cache = builder.cache
+        deps: list[tuple[str, str]] = []
+        cache.recording = deps
+        try:
+            page = builder.record_page(record, self.relations, self.backlinks, entry)
+        finally:
+            cache.recording = None
+        # http(s) and #fragment links resolve from the URL alone: nothing to check later
+        links = list(dict.fromkeys(link for link in builder.body_links
+                                   if not link[0].startswith(("https://", "http://", "#"))))
+        resolved = [builder.resolve_link(entry.path, builder.folder_of[record.path], u, i)
+                    for u, i in links]
+        plan = PagePlan(
+            key=key, links=links, resolved=[(t.href, t.external) for t in resolved],
+            search_doc=_search_doc(entry, builder.search_text.pop(record.id, "")),
+            summary=page.summary, scored=bool(page.scores),
+            deps=list(dict.fromkeys(deps)))
+        page_key = None
+        if self.render is not None:
+            # the plan key and where every body link went determine the page
+            every_link = [(u, i, t.href, t.external) for u, i in dict.fromkeys(builder.body_links)
+                          for t in (builder.resolve_link(entry.path, builder.folder_of[record.path], u, i),)]
+            page_key = self.render(page, self.info, content_key(key, repr(every_link)))
+        skeleton = pickle.dumps(dataclasses.replace(page, body_html="", scores=(), summary=""),
+                                protocol=pickle.HIGHEST_PROTOCOL) if self.skeletons is not None else None
+        done = DonePage(entry=entry, summary=page.summary, page_file=None,
+                        scored=plan.scored, search_doc=plan.search_doc, reused=False,
+                        source=record.path, plan=key, skeleton=skeleton,
+                        links=tuple(plan.links), resolved=tuple(plan.resolved))
+        return done, plan, page_key
+
+    def finish(self, page: DonePage, plan: PagePlan | None, page_key: str | None) -> DonePage:
+        """Remember a rendered page's plan (in the parent process: the manifest is saved there)."""
+        if plan is not None and page_key is not None:
+            store_plan(self.builder.plans, plan, page_key)
+        elif page.reused:
+            self.builder.plans.get(page.plan)  # kept for the next build
+        return page
 
 
 def store_plan(plans: Manifest, plan: PagePlan, page_key: str) -> None:

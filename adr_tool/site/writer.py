@@ -15,7 +15,7 @@ import dataclasses
 import os
 from pathlib import Path
 import shutil
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from adr_tool.errors import AdrError
 from adr_tool.site.cache import ContentCache, blob_key, content_key
@@ -64,6 +64,8 @@ class StagingDir:
         self._small: dict[bytes, str] = {}
         self.sources: dict[str, str] | None = {}
         """Site path -> the cache file it is a link to (None once a file was written directly)."""
+        self.deferred: list[tuple[str, str, str | bytes]] | None = None
+        """When a list (in a pool worker), ``link`` and ``write`` are kept here for ``replay``."""
 
     def target(self, site_path: str) -> str:
         """Absolute path for *site_path*, checked to stay inside the folder.
@@ -85,6 +87,9 @@ class StagingDir:
 
     def write(self, site_path: str, data: bytes) -> None:
         """Write one file (through the blob cache when there is one)."""
+        if self.deferred is not None:
+            self.deferred.append(("write", site_path, data))
+            return
         cached = self._small.get(data)
         if cached is None:
             key = blob_key(data)
@@ -101,6 +106,9 @@ class StagingDir:
 
     def link(self, site_path: str, source: str) -> None:
         """Place a cached file at *site_path* (hard link; a copy across file systems)."""
+        if self.deferred is not None:
+            self.deferred.append(("link", site_path, source))
+            return
         target = self.target(site_path)
         if self.sources is not None:
             self.sources[site_path] = source
@@ -110,6 +118,14 @@ class StagingDir:
             shutil.copyfile(source, target)
             os.chmod(target, 0o644)
         self.files += 1
+
+    def replay(self, ops: list[tuple[str, str, str | bytes]]) -> None:
+        """Do what a pool worker deferred, in its order."""
+        for kind, site_path, value in ops:
+            if kind == "link" and isinstance(value, str):
+                self.link(site_path, value)
+            elif isinstance(value, bytes):
+                self.write(site_path, value)
 
     def copy(self, site_path: str, source: Path) -> None:
         """Copy a media file (content only, no metadata: deterministic output)."""
@@ -193,6 +209,28 @@ class SiteWriter:
         self.reused = 0
         self.rendered_paths: list[str] = []
         self._fingerprint = self._templates_fingerprint()
+
+    # -- PageCapture: record pages made in a pool worker (``parallel``) -----------------
+
+    def start(self) -> None:
+        """In a worker, before a page: defer staging writes, count from zero."""
+        self.staging.deferred = []
+        self.rendered = self.reused = 0
+        self.rendered_paths = []
+
+    def take(self) -> object:
+        """In a worker, after a page: what ``apply`` must do in the parent."""
+        ops, self.staging.deferred = self.staging.deferred or [], None
+        return (ops, self.rendered, self.reused, self.rendered_paths)
+
+    def apply(self, taken: object) -> None:
+        """In the parent, in page order: place the worker's page and add its counts."""
+        ops, rendered, reused, paths = cast("tuple[list[tuple[str, str, str | bytes]], int, int, list[str]]",
+                                            taken)
+        self.staging.replay(ops)
+        self.rendered += rendered
+        self.reused += reused
+        self.rendered_paths.extend(paths)
 
     @property
     def fingerprint(self) -> str:
