@@ -53,7 +53,7 @@ PATCH_LIMIT = 16
 SEARCH_HEAD = b"window.ADR_SEARCH_INDEX = ["
 SEARCH_TAIL = b"];\n"
 SEARCH_INDEX = "search-index.js"
-_SOURCE = re.compile(r"(?:pages|blobs)/[0-9a-f]{2}/[0-9a-f]{64}")
+_SOURCE = re.compile(r"(?:pages|blobs)/[0-9a-f]{64}")
 """Where a snapshot may say an output file comes from: a cache entry, nothing else."""
 
 Signature = tuple[int, ...]
