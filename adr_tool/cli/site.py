@@ -11,8 +11,7 @@ import typer
 from adr_tool.cli.common import DirOption, load
 
 if TYPE_CHECKING:
-    from adr_tool.site.build import BuildResult
-    from adr_tool.site.model import SiteOptions
+    from adr_tool.site.options import BuildResult, SiteOptions
 
 PROGRESS_THRESHOLD = 200
 """Show a progress bar only for builds with at least this many records."""
@@ -35,7 +34,7 @@ def build(
 
     Example: adr build --out site --base-url https://example.org/decisions/
     """
-    from adr_tool.site.model import SiteOptions
+    from adr_tool.site.options import SiteOptions
 
     options = SiteOptions(out=out, base_url=base_url, title=title)
     patched = _patch_build(dir_, options)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 import tempfile
 import time
 from typing import TYPE_CHECKING
 
-from adr_tool.site.cache import ContentCache, Manifest
-from adr_tool.site.model import PLANS, Progress, SiteModel, SiteOptions, build_model
+from adr_tool.site.cache import ContentCache, Manifest, default_cache_dir
+from adr_tool.site.model import PLANS, Progress, SiteModel, build_model
+from adr_tool.site.options import BuildResult, SiteOptions
 from adr_tool.site.paths import check_out_dir
 from adr_tool.site.snapshot import (
     drop_snapshot,
@@ -24,42 +24,8 @@ from adr_tool.writes import replace_tree
 if TYPE_CHECKING:
     from adr_tool.repository import Repository
 
-
-
-@dataclass(frozen=True, slots=True)
-class BuildResult:
-    """What a build produced, for the summary line and for tests."""
-
-    out: Path
-    index: Path
-    pages: int
-    """HTML pages written."""
-    files: int
-    """All files written (pages, assets, badges, media, feeds)."""
-    records: int
-    rendered: int
-    """Pages rendered by Jinja in this build."""
-    reused: int
-    """Pages taken unchanged from the cache."""
-    rendered_paths: tuple[str, ...]
-    """Site paths of the pages rendered in this build (the rest came from the cache)."""
-    bodies_rendered: int
-    bodies_reused: int
-    """Bodies taken from the cache, alone or as part of a reused record page."""
-    seconds: float
-    used_graph_module: bool
-    scored_records: int
-
-
-def default_cache_dir(out: Path) -> Path:
-    """The page cache of one output folder, in the user's cache folder (deletable at any time).
-
-    Never beside the site: cached bodies are trusted HTML, so a cache folder that a pull
-    request could add to the repository would put unsanitised markup on the site (DR-018).
-    """
-    from adr_tool.parse.cache import cache_base, path_tag
-
-    return cache_base() / "site" / f"{out.name}-{path_tag(out)}"
+# default_cache_dir (now in cache) and BuildResult (now in options) are still importable
+# from here, their old home
 
 
 def build_site(

@@ -79,6 +79,17 @@ _MEMO_LIMIT = 8192
 """Entries of ``get`` kept in memory across builds of one process (``adr serve``)."""
 
 
+def default_cache_dir(out: Path) -> Path:
+    """The page cache of one output folder, in the user's cache folder (deletable at any time).
+
+    Never beside the site: cached bodies are trusted HTML, so a cache folder that a pull
+    request could add to the repository would put unsanitised markup on the site (DR-018).
+    """
+    from adr_tool.parse.cache import cache_base, path_tag
+
+    return cache_base() / "site" / f"{out.name}-{path_tag(out)}"
+
+
 class ContentCache:
     """A folder of ``<namespace>/<key>`` files plus hit/miss counters.
 

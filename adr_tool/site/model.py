@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 from adr_tool import __version__
 from adr_tool.site.body import LinkTarget, is_safe_url, plain_text, render_body, rewrite_links
 from adr_tool.site.cache import ContentCache, Manifest, content_key
+from adr_tool.site.options import SiteOptions  # still importable from here, its old home
 from adr_tool.site.parallel import make_pages, pool_workers
 from adr_tool.site.paths import SlugAllocator, href, slugify
 from adr_tool.site.relations import (
@@ -53,17 +54,6 @@ _SVG_ACTIVE = re.compile(rb"<script|\son[a-z]+\s*=|javascript:|<foreignobject", 
 
 Progress = Callable[[str, int, int], None]
 """(stage, done, total): called while the model is built (the CLI draws a progress bar)."""
-
-
-@dataclass(frozen=True, slots=True)
-class SiteOptions:
-    """What the caller chose for this build."""
-
-    out: Path
-    base_url: str = "/"
-    title: str | None = None
-    live_reload: bool = False
-    """Add the reload script that polls ``adr serve`` for a new build."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from adr_tool.config import Config
     from adr_tool.parse import ParseResult
     from adr_tool.repository import Repository
-    from adr_tool.site.build import BuildResult
+    from adr_tool.site.options import BuildResult
 
 VERSION_PATH = "/__adr__/version"
 POLL_SECONDS = 0.5
@@ -230,7 +230,7 @@ class LiveSite:
     def rebuild(self) -> BuildResult:
         """Load changed records and build the site (same code path as ``adr build``)."""
         from adr_tool.site.build import build_site
-        from adr_tool.site.model import SiteOptions
+        from adr_tool.site.options import SiteOptions
 
         repo = self.loader.load()
         self.last = build_site(repo, SiteOptions(out=self.out, live_reload=True))

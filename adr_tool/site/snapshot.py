@@ -36,9 +36,9 @@ if TYPE_CHECKING:
     from adr_tool.config import Config
     from adr_tool.models import Record
     from adr_tool.repository import Repository
-    from adr_tool.site.build import BuildResult
     from adr_tool.site.context import FeedEntry
-    from adr_tool.site.model import SiteInfo, SiteModel, SiteOptions
+    from adr_tool.site.model import SiteInfo, SiteModel
+    from adr_tool.site.options import BuildResult, SiteOptions
 
 SNAPSHOT = "site.snapshot"
 """File of the snapshot in the page cache folder."""
@@ -325,7 +325,7 @@ def patch_build(config: Config, root: Path, options: SiteOptions) -> tuple[Build
 
     Returns the build result and the number of load problems (what ``adr build`` reports).
     """
-    from adr_tool.site.build import default_cache_dir
+    from adr_tool.site.cache import default_cache_dir
     from adr_tool.site.paths import check_out_dir
 
     started = time.perf_counter()
@@ -344,7 +344,7 @@ def patch_build(config: Config, root: Path, options: SiteOptions) -> tuple[Build
 
 def _patch(config: Config, root: Path, options: SiteOptions, out: Path, folder: Path,
            snap: Snapshot, started: float) -> tuple[BuildResult, int] | None:
-    from adr_tool.site.build import BuildResult
+    from adr_tool.site.options import BuildResult
     from adr_tool.sources import discover
 
     paths, _ = discover(root, config.ignore)
