@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from adr_tool.cli.common import DirOption, load
-
-if TYPE_CHECKING:
-    from adr_tool.site.options import BuildResult, SiteOptions
 
 PROGRESS_THRESHOLD = 200
 """Show a progress bar only for builds with at least this many records."""
@@ -34,13 +31,15 @@ def build(
 
     Example: adr build --out site --base-url https://example.org/decisions/
     """
+    from adr_tool.cli import fastbuild
     from adr_tool.site.options import SiteOptions
 
     options = SiteOptions(out=out, base_url=base_url, title=title)
-    patched = _patch_build(dir_, options)
+    # main() may have tried the patch build for this very command line already
+    patched = None if fastbuild.patch_declined() else fastbuild.patch_build_for(dir_, options)
     if patched is not None:
         result, problems = patched
-        _report(result, problems, quiet)
+        fastbuild.report(result, problems, quiet, typer.echo)
         return
     import time
 
@@ -62,40 +61,7 @@ def build(
             result = build_site(repo, options, progress=advance, loaded_at=loaded_at)
     else:
         result = build_site(repo, options, loaded_at=loaded_at)
-    _report(result, len(repo.diagnostics), quiet)
-
-
-def _patch_build(dir_: Path | None, options: SiteOptions) -> tuple[BuildResult, int] | None:
-    """The patch build (only changed records re-rendered, DR-020), or None for the full one.
-
-    Finds the config and records folder exactly as ``load`` does, without loading records.
-    """
-    from adr_tool.config import autodetect_dir, load_config
-    from adr_tool.parse.cache import cache_disabled
-    from adr_tool.site.snapshot import patch_build
-
-    if cache_disabled():
-        return None
-    if dir_ is not None:
-        config = load_config(dir_ if dir_.is_dir() else Path.cwd())
-        root = dir_
-    else:
-        config = load_config(Path.cwd())
-        root = autodetect_dir(config)
-    return patch_build(config, root, options)
-
-
-def _report(result: BuildResult, problems: int, quiet: bool) -> None:
-    from adr_tool.sources import display_path
-
-    if not quiet:
-        typer.echo(
-            f"built {result.pages} pages for {result.records} records in {result.seconds:.2f} s "
-            f"({result.rendered} rendered, {result.reused} unchanged)"
-            + (f"; {problems} load problem(s), see `adr lint`" if problems else ""),
-            err=True,
-        )
-    typer.echo(display_path(result.index))
+    fastbuild.report(result, len(repo.diagnostics), quiet, typer.echo)
 
 
 def serve(
