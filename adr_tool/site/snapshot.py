@@ -52,6 +52,7 @@ PATCH_LIMIT = 16
 """Above this many changed files the full build is about as cheap: take it."""
 SEARCH_HEAD = b"window.ADR_SEARCH_INDEX = ["
 SEARCH_TAIL = b"];\n"
+COMMA = ord(",")
 SEARCH_INDEX = "search-index.js"
 _SOURCE = re.compile(r"(?:pages|blobs)/[0-9a-f]{64}")
 """Where a snapshot may say an output file comes from: a cache entry, nothing else."""
@@ -487,7 +488,11 @@ def _patch_record(config: Config, cache: ContentCache, writer: Any, snap: Snapsh
 
 
 def _search_index(snap: Snapshot, folder: Path, docs: dict[str, bytes]) -> bytes:
-    """The last search index with the items of *docs* replaced."""
+    """The last search index with the items of *docs* replaced.
+
+    Copied once, in a few large pieces (a ``memoryview`` slice copies nothing): the index
+    of 1,000 records is ~5 MB, and joining it item by item took ~20 ms.
+    """
     source = snap.tree.get(SEARCH_INDEX, "")
     if not _SOURCE.fullmatch(source):
         raise _Doubt
@@ -499,12 +504,20 @@ def _search_index(snap: Snapshot, folder: Path, docs: dict[str, bytes]) -> bytes
     if (not data.startswith(SEARCH_HEAD) or not data.endswith(SEARCH_TAIL)
             or body != sum(lengths) + max(len(order) - 1, 0)):
         raise _Doubt
-    parts: list[bytes] = []
+    view = memoryview(data)
+    pieces: list[bytes | memoryview] = []
+    kept = 0  # data before this offset is in pieces
     at = len(SEARCH_HEAD)
-    for path, length in zip(order, lengths, strict=True):
-        parts.append(docs.get(path, data[at:at + length]))
+    for number, (path, length) in enumerate(zip(order, lengths, strict=True)):
+        if number and data[at - 1] != COMMA:
+            raise _Doubt  # items are joined by commas, and nothing else
+        doc = docs.get(path)
+        if doc is not None:
+            pieces += (view[kept:at], doc)
+            kept = at + length
         at += length + 1
-    return SEARCH_HEAD + b",".join(parts) + SEARCH_TAIL
+    pieces.append(view[kept:])
+    return b"".join(pieces)
 
 
 def _write_feed(writer: Any, snap: Snapshot, summaries: dict[str, str]) -> None:
