@@ -61,11 +61,20 @@ def normalize_status(raw: str | None, statuses: list[str], aliases: dict[str, st
 
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_SLASHED = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})")
-_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
-_WORDY = re.compile(r"(\d{1,2})?\s*([A-Za-z]{3,9})\.?\s+(\d{1,2})?,?\s*(\d{4})")
+
+
+@lru_cache(maxsize=1)
+def _other_dates() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The non-ISO date forms (slashed, compact, words), compiled on first use.
+
+    Most dates are ISO (or YAML dates); every command that parses records imports this
+    module, so the rarely needed patterns are not compiled at import.
+    """
+    return (re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})"),
+            re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+            re.compile(r"(\d{1,2})?\s*([A-Za-z]{3,9})\.?\s+(\d{1,2})?,?\s*(\d{4})"))
 
 
 def parse_date(raw: object, day_first: bool = True) -> dt.date | None:
@@ -83,7 +92,8 @@ def parse_date(raw: object, day_first: bool = True) -> dt.date | None:
         match = _ISO.search(text)
         if match:
             return dt.date(int(match[1]), int(match[2]), int(match[3]))
-        match = _SLASHED.search(text)
+        slashed, compact, wordy = _other_dates()
+        match = slashed.search(text)
         if match:
             a, b, year = int(match[1]), int(match[2]), int(match[3])
             if year < 100:
@@ -92,10 +102,10 @@ def parse_date(raw: object, day_first: bool = True) -> dt.date | None:
             if month > 12 and day <= 12:
                 day, month = month, day
             return dt.date(year, month, day)
-        match = _COMPACT.match(text)
+        match = compact.match(text)
         if match:
             return dt.date(int(match[1]), int(match[2]), int(match[3]))
-        match = _WORDY.search(text)
+        match = wordy.search(text)
         if match and match[2][:3].casefold() in _MONTHS:
             day = int(match[1] or match[3] or 1)
             return dt.date(int(match[4]), _MONTHS[match[2][:3].casefold()], day)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 import datetime as dt
+from functools import lru_cache
 from pathlib import PurePosixPath
 import re
 from typing import Any
@@ -72,7 +73,6 @@ ANYWHERE = {"review_date", "decision"}
 _BOLD = re.compile(r"^\s{0,3}(?:[-*+]\s+)?\*\*(?P<k>[^*\n]{1,40}?)\s*:?\s*\*\*\s*:?\s*(?P<v>.*)$")
 _BULLET = re.compile(r"^\s{0,3}[-*+]\s+(?P<k>[A-Za-z][A-Za-z _-]{0,30}?)\s*:\s*(?P<v>.*)$")
 _BARE = re.compile(r"^(?P<k>Date|Status|Deciders|Tags|Owner|Author)\b\s*:?\s+(?P<v>\S.*)$", re.IGNORECASE)
-_CHOSEN = re.compile(r"Chosen option:?\s*\**\s*[\"“']?(?P<v>[^\"”'\n,]+?)[\"”']?\**\s*(?:,|$|because)", re.IGNORECASE)
 _PLAIN_WINNER = re.compile(r"^\s{0,3}(?P<k>Winner)\s*:\s*(?P<v>\S.*)$",
                            re.IGNORECASE)
 """A plain ``Winner: Render`` line anywhere in the body (scoring compares it, issue 5)."""
@@ -434,13 +434,21 @@ def _read_nygard(body: Body, draft: _Draft) -> None:
                 draft.put("owner", strip_markup(first), section.text_line, 1)
 
 
+@lru_cache(maxsize=1)
+def _chosen() -> re.Pattern[str]:
+    """MADR's "Chosen option: ..." line, compiled on first use: the costliest pattern of
+    this module (~0.6 ms) and needed only for a decision section without a decision field."""
+    return re.compile(r"Chosen option:?\s*\**\s*[\"“']?(?P<v>[^\"”'\n,]+?)[\"”']?\**\s*(?:,|$|because)",
+                      re.IGNORECASE)
+
+
 def _read_madr_outcome(body: Body, draft: _Draft) -> None:
     if "decision" in draft.values:
         return
     for section in body.sections:
         if strip_markup(section.heading).casefold() not in ("decision outcome", "decision"):
             continue
-        match = _CHOSEN.search(section.text)
+        match = _chosen().search(section.text)
         if match:
             prefix = section.text[: match.start("v")]
             line = section.text_line + prefix.count("\n")
