@@ -13,10 +13,20 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from jinja2.utils import htmlsafe_json_dumps
-from markupsafe import Markup, escape
+from markupsafe import Markup
+from markupsafe import escape as markup_escape
 
 if TYPE_CHECKING:
     from adr_tool.site.model import LinkView, RecordEntry
+
+
+def escape(value: object) -> str:
+    """``markupsafe.escape`` as a plain str, without a Markup object per call for the
+    plain strings that nearly every value is (same entities: ``&#34;``, ``&#39;``)."""
+    if type(value) is str:
+        return (value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+                .replace("'", "&#39;").replace('"', "&#34;"))
+    return str(markup_escape(value))
 
 
 def _badge(label: object, css: str, root: str, path: str | None) -> str:
