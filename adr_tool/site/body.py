@@ -325,7 +325,8 @@ def add_heading_ids(fragment: str) -> str:
 
     def replace(match: re.Match[str]) -> str:
         level, inner = match.groups()
-        base = slugify(plain_text(inner)) if plain_text(inner) else "section"
+        text = plain_text(inner)
+        base = slugify(text) if text else "section"
         count = seen.get(base, 0)
         seen[base] = count + 1
         anchor = base if count == 0 else f"{base}-{count}"

@@ -7,6 +7,7 @@ import dataclasses
 from dataclasses import dataclass
 import importlib
 import json
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from adr_tool.site.cache import ContentCache, content_key
@@ -41,6 +42,10 @@ class ScoreTableView:
     verdict: str
 
 
+_row_fields = attrgetter(*(f.name for f in dataclasses.fields(OptionRow)))
+"""An OptionRow's values in field order (``dataclasses.astuple`` deep-copies, ~5x slower)."""
+
+
 def scoring_available() -> bool:
     """Tell whether the scoring module is installed (score parts render only then)."""
     return has_module("adr_tool.scoring")
@@ -51,8 +56,21 @@ def build_scores(record: Record, config: Config) -> list[ScoreTableView]:
     if not record.tables or not scoring_available():
         return []
     scoring: Any = importlib.import_module("adr_tool.scoring")
-    result = scoring.score_record(record, config)
+    result = scoring.score_record(record, config, settings=_settings(scoring, config))
     return [table_view(t, i + 1) for i, t in enumerate(result.tables)]
+
+
+_SETTINGS: dict[str, Any] = {}
+"""Validated ``[tool.adr.score]`` by its repr: validating it costs ~0.2 ms, once per record."""
+
+
+def _settings(scoring: Any, config: Config) -> Any:
+    """``ScoreSettings.from_config(config.score)``, made once per distinct setting (frozen: shared)."""
+    key = repr(sorted(config.score.items(), key=repr))
+    found = _SETTINGS.get(key)
+    if found is None:
+        found = _SETTINGS[key] = scoring.ScoreSettings.from_config(config.score)
+    return found
 
 
 def cached_scores(record: Record, config: Config, cache: ContentCache) -> list[ScoreTableView]:
@@ -72,7 +90,7 @@ def cached_scores(record: Record, config: Config, cache: ContentCache) -> list[S
         return [ScoreTableView(title, tuple(OptionRow(*row) for row in rows), chart, verdict)
                 for title, rows, chart, verdict in json.loads(cached)]
     views = build_scores(record, config)
-    data = [[v.title, [dataclasses.astuple(row) for row in v.rows], v.chart_svg, v.verdict] for v in views]
+    data = [[v.title, [_row_fields(row) for row in v.rows], v.chart_svg, v.verdict] for v in views]
     cache.store("scores", key, json.dumps(data).encode("utf-8"))
     return views
 

@@ -146,7 +146,7 @@ def make_environment(project_root: Path | None, bytecode_dir: Path | None = None
         jinja2.FileSystemLoader(str(d / "site")) for d in template_dirs(project_root)
         if (d / "site").is_dir()
     ]
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -156,6 +156,10 @@ def make_environment(project_root: Path | None, bytecode_dir: Path | None = None
         auto_reload=False,  # one environment per build: no mtime check per page
         bytecode_cache=_signed_bytecode_cache(bytecode_dir) if bytecode_dir is not None else None,
     )
+    from adr_tool.site import fragments  # imports markupsafe: not at module load (startup)
+
+    env.globals.update(fragments.GLOBALS)
+    return env
 
 
 def _signed_bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
