@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 import datetime as dt
 from enum import StrEnum
@@ -195,14 +196,7 @@ def restore_record(values: tuple[Any, ...], fields_set: frozenset[str],
     and of their body structure was most of the pack's load time (DR-021). The structure
     stays pickled until a stage asks for it, part by part.
     """
-    record = Record.__new__(Record)
-    object.__setattr__(record, "__dict__", dict(zip(_RECORD_FIELDS, values, strict=True)))
-    object.__setattr__(record, "__pydantic_fields_set__", set(fields_set))
-    object.__setattr__(record, "__pydantic_extra__", None)
-    object.__setattr__(record, "__pydantic_private__", {
-        "_structure": None, "_packed": packed, "_decoded": {}, "_sections": None,
-        "_links": None, "_tables": None})
-    return record
+    return _bare_record(dict(zip(_RECORD_FIELDS, values, strict=True)), fields_set, None, packed)
 
 
 def construct_record(values: dict[str, Any], structure: BodyData) -> Record:
@@ -212,12 +206,18 @@ def construct_record(values: dict[str, Any], structure: BodyData) -> Record:
     (``reader._plain``) and validates anything else. Result equals ``Record(**values)``
     with ``with_structure(structure)``: tests/test_parse_shortcuts.py checks that.
     """
+    return _bare_record({name: values[name] for name in _RECORD_FIELDS}, values, structure, None)
+
+
+def _bare_record(fields: dict[str, Any], fields_set: Iterable[str], structure: BodyData | None,
+                 packed: PackedBody | None) -> Record:
+    """A Record set up the way pydantic would, without running its validators (see above)."""
     record = Record.__new__(Record)
-    object.__setattr__(record, "__dict__", {name: values[name] for name in _RECORD_FIELDS})
-    object.__setattr__(record, "__pydantic_fields_set__", set(values))
+    object.__setattr__(record, "__dict__", fields)
+    object.__setattr__(record, "__pydantic_fields_set__", set(fields_set))
     object.__setattr__(record, "__pydantic_extra__", None)
     object.__setattr__(record, "__pydantic_private__", {
-        "_structure": structure, "_packed": None, "_decoded": {}, "_sections": None,
+        "_structure": structure, "_packed": packed, "_decoded": {}, "_sections": None,
         "_links": None, "_tables": None})
     return record
 
