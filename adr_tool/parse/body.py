@@ -111,40 +111,53 @@ def _assemble(body: Body, found: Scan, omap: OffsetMap) -> None:
     """Turn the blocks found (by either reader) into sections, field lines, links, tables."""
     headings: list[tuple[str, int, int, int]] = []  # (text, level, start byte, end byte)
     seen_h2 = False
-    total = len(omap.data)
-    line_of = omap.line_of
+    data = omap.data
+    total = len(data)
+    starts = omap.line_starts
+    base = omap.line_of(0)  # file line of the text's first line
+    shift = base - 1  # file line = bisect_right(starts, offset) + shift: line_of, inlined
     field_lines = body.field_lines
     lines = found.lines
-    base = line_of(0)  # file line of the text's first line
     for heading_text, level, start, end in found.tops:
         if level:
             headings.append((heading_text, level, start, end))
             if level == 1 and body.h1 is None:
-                body.h1 = (heading_text, line_of(start))
+                body.h1 = (heading_text, bisect_right(starts, start) + shift)
             if level >= 2:
                 seen_h2 = True
         else:
-            first = line_of(start)
+            first = bisect_right(starts, start) + shift
             if lines is not None:  # whole lines: from the first one to the one holding *end*
-                chunk = lines[first - base:line_of(end) - base + 1]
+                chunk = lines[first - base:bisect_right(starts, end) + shift - base + 1]
             else:
                 chunk = omap.slice(start, end).split("\n")
             field_lines.extend(zip(range(first, first + len(chunk)), chunk, repeat(not seen_h2)))
+    ascii_text = data.isascii()
+    chars = done = 0  # characters before byte *done*: counted once, forwards, for non-ASCII text
+    section_starts: list[tuple[int, str]] = []  # (line, heading), sorted by line
     for index, (heading_text, level, start, end) in enumerate(headings):
         next_start = headings[index + 1][2] if index + 1 < len(headings) else total
-        head_line = omap.line_of(start)
-        end_line = omap.line_of(max(next_start - 1, start))
-        raw = omap.slice(end, next_start)
+        head_line = bisect_right(starts, start) + shift
+        end_line = bisect_right(starts, max(next_start - 1, start)) + shift
+        raw = data[end:next_start].decode("utf-8", "replace")
         content = raw.lstrip("\n")
         lead = len(raw) - len(content)
         text_line = head_line + lead
         section_text = content.rstrip("\n")
-        text_start = omap.char_offset(end) + lead
+        if ascii_text:
+            text_start = end + lead
+        else:
+            if end >= done:
+                chars += len(data[done:end].decode("utf-8", "replace"))
+            else:
+                chars = len(data[:end].decode("utf-8", "replace"))
+            done = end
+            text_start = chars + lead
         body.section_data.append((heading_text, level, head_line, max(end_line, head_line),
                                   text_start, text_start + len(section_text), text_line))
         body.sections.append(Section(heading_text, level, head_line, max(end_line, head_line),
                                      section_text, text_line))
-    section_starts = [(omap.line_of(h[2]), h[0]) for h in headings]  # sorted by line
+        section_starts.append((head_line, heading_text))
     body.link_data.extend(found.links)
     for header, rows, line, col in found.tables:
         index = bisect_right(section_starts, (line, "\U0010ffff")) - 1

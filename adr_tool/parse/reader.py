@@ -311,6 +311,8 @@ def _read_bold_fields(body: Body, draft: _Draft) -> None:
                 match = bare(line)
                 kind = "bare"
         if match is None:
+            if ":" not in line or line.lstrip()[:1] not in ("W", "w"):
+                continue  # what ``_PLAIN_WINNER`` needs, checked without running it on every line
             match = winner(line)
             kind = "winner"
         if match is None:
