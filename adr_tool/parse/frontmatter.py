@@ -15,7 +15,27 @@ import yaml
 
 from adr_tool.diagnostics import Diagnostic, error, warning
 
-Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TAGS: dict[tuple[str, Any], str] = {}
+"""Implicit tags already resolved, by (scalar text, implicit flags): keys and values repeat
+across records, and PyYAML resolves each scalar in Python against a list of regexes."""
+
+
+class Loader(_BaseLoader):  # type: ignore[misc]
+    """The safe loader (libyaml when present), remembering how plain scalars resolve."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = _TAGS.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_TAGS) >= 8192:
+                _TAGS.clear()
+            _TAGS[key] = tag
+        return tag
+
 
 MAX_NODES = 20_000
 """Expanded YAML nodes allowed per frontmatter; stops alias bombs (billion laughs)."""
