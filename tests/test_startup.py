@@ -172,6 +172,8 @@ PLAIN_SAMPLES: dict[str, list[Any]] = {
     "bool": [True, False],
     "list": [(), ("a",), ("a", "b c", ""), ["x", "y"]],
     "path": ["decisions", "", ".", "/nonexistent/dir", "a\udcffb", "FILE", "DIR"],
+    "paths": [(), ("decisions",), ("FILE", "DIR", ""), ["/nonexistent/dir", "."], ("a\udcffb",), None],
+    "later": [None, "3", "0", "-1", "99999", "x", "", "json", "text", "mermaid", 2, True],
 }
 
 
@@ -184,6 +186,12 @@ def _outcome(runtime: Any, value: Any, param: Any, ctx: Any) -> tuple[str, Any]:
     except (ClickException, ValueError, TypeError) as exc:
         return type(exc).__name__, str(exc)
     return type(result).__name__, result
+
+
+def _sample_value(sample: Any, tmp_path: Path) -> Any:
+    if isinstance(sample, tuple | list):
+        return type(sample)(_sample_value(item, tmp_path) for item in sample)
+    return str(tmp_path / sample) if sample in ("FILE", "DIR") else sample
 
 
 def test_plain_coercion_matches_typers_adapters(tmp_path: Path) -> None:
@@ -209,12 +217,27 @@ def test_plain_coercion_matches_typers_adapters(tmp_path: Path) -> None:
             assert type(plain).__name__ == "PlainParam"
             checked.add(plain.kind)
             for sample in PLAIN_SAMPLES[plain.kind]:
-                value = str(tmp_path / sample) if sample in ("FILE", "DIR") else sample
+                value = _sample_value(sample, tmp_path)
                 got = _outcome(plain, value, param, ctx)
                 want = _outcome(exact, value, param, ctx)
                 assert got == want, (name, param.name, value)
     assert checked == set(PLAIN_SAMPLES)
 
+
+
+@pytest.mark.parametrize("args", [["lint"], ["list"], ["graph", "--format", "json"],
+                                  ["score", "--all"], ["review"]])
+def test_commands_build_no_type_adapter_for_plain_or_absent_values(args: list[str],
+                                                                  tmp_path: Path) -> None:
+    """Paths, and options left out (``--depth``, ``--table``), need no TypeAdapter: typer's
+    adapter module (pydantic schema building, ~0.1 s) is never imported for them."""
+    folder = tmp_path / "decisions"
+    folder.mkdir()
+    (folder / "DR-001-a.md").write_text("---\nid: DR-001\ntitle: A\nstatus: accepted\n---\n# A\n",
+                                        encoding="utf-8")
+    modules = modules_after(args, tmp_path, tmp_path)
+    assert "adr_tool.cli.application" in modules  # the probe ran the Typer app
+    assert "typer._adapters" not in modules
 
 
 def test_new_options_are_converted_without_pydantic(tmp_path: Path) -> None:

@@ -83,7 +83,9 @@ def plain_coercion(params: Iterable[Any]) -> None:
 
 
 def _plain_kind(descriptor: Any) -> str | None:
-    """"str", "bool", "list" (of str) or "path" when *descriptor* is one of those types."""
+    """"str", "bool", "list" (of str), "path" or "paths" (a list of Path) when *descriptor*
+    is one of those types; "later" for any other type, whose adapter is then built only when
+    a value comes (an ``int | None`` option left out never needs one)."""
     info = descriptor.parameter_info
     if descriptor.file_annotation is not None or info.parser is not None:
         return None
@@ -92,9 +94,12 @@ def _plain_kind(descriptor: Any) -> str | None:
         return annotation.__name__
     if annotation == list[str]:
         return "list"
-    if annotation is Path and info.path_type is None:
-        return "path"
-    return None
+    if info.path_type is None:
+        if annotation is Path:
+            return "path"
+        if annotation == list[Path]:
+            return "paths"
+    return "later"
 
 
 _EXACT: dict[str, type] = {"str": str, "bool": bool}
@@ -124,6 +129,10 @@ def _plain_param_class() -> type[Any] | None:
             if self.kind == "path" and type(value) is str:
                 return coerce_cli_path(Path(value), self.parameter_info, path_type=Path,
                                        param=param, ctx=ctx)
+            if (self.kind == "paths" and isinstance(value, list | tuple)
+                    and all(type(item) is str for item in value)):
+                return [coerce_cli_path(Path(item), self.parameter_info, path_type=Path,
+                                        param=param, ctx=ctx) for item in value]
             exact = build_runtime_param(param.type_descriptor)
             return exact._coerce_value(value, param=param, ctx=ctx)
 
