@@ -29,8 +29,8 @@ class Body:
     section_data: list[SectionData] = field(default_factory=list)
     table_data: list[TableData] = field(default_factory=list)
     link_data: list[LinkData] = field(default_factory=list)
-    sections: list[Section] = field(default_factory=list)
-    """The sections as objects too: every reader looks at them, and there are few."""
+    text: str = ""
+    """The body text: section texts are slices of it (``section_data`` has their offsets)."""
     h1: tuple[str, int] | None = None
     """Text and line of the first level-1 heading (the usual title)."""
     field_lines: list[tuple[int, str, bool]] = field(default_factory=list)
@@ -38,6 +38,17 @@ class Body:
     omap: OffsetMap | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     """Limits hit while parsing (body truncated or not parsed as Markdown)."""
+
+    @property
+    def sections(self) -> list[Section]:
+        """The sections as objects, made on request: the readers walk ``section_data`` and
+        slice the few texts they need (a frozen dataclass costs ~2.5 µs to build)."""
+        return [Section(heading, level, line, end_line, self.text[start:end], text_line)
+                for heading, level, line, end_line, start, end, text_line in self.section_data]
+
+    def section_text(self, section: SectionData) -> str:
+        """The Markdown under the heading of *section* (one of ``section_data``)."""
+        return self.text[section[4]:section[5]]
 
     @property
     def structure(self) -> BodyData:
@@ -56,7 +67,7 @@ def parse_body(text: str, body_line: int, path: str = "") -> Body:
     Bodies over the limits of ``markdown.hazard`` are reported and left unparsed, so a
     hostile record costs bounded time and can never crash the native parser.
     """
-    body = Body()
+    body = Body(text=text)
     if not text.strip():
         return body
     if len(text) > MAX_BODY_CHARS:
@@ -65,7 +76,7 @@ def parse_body(text: str, body_line: int, path: str = "") -> Body:
             "ADR104", path, cut_line, 1,
             f"body is over {MAX_BODY_CHARS // 1024 // 1024} MB; only the first "
             f"{MAX_BODY_CHARS // 1024 // 1024} MB were read", "Move large content out of the record."))
-        text = text[:MAX_BODY_CHARS]
+        text = body.text = text[:MAX_BODY_CHARS]
     found = hazard(text)
     if found is not None:
         body.diagnostics.append(warning(found.code, path, body_line + found.line - 1, 1, found.message,
@@ -155,8 +166,6 @@ def _assemble(body: Body, found: Scan, omap: OffsetMap) -> None:
             text_start = chars + lead
         body.section_data.append((heading_text, level, head_line, max(end_line, head_line),
                                   text_start, text_start + len(section_text), text_line))
-        body.sections.append(Section(heading_text, level, head_line, max(end_line, head_line),
-                                     section_text, text_line))
         section_starts.append((head_line, heading_text))
     body.link_data.extend(found.links)
     for header, rows, line, col in found.tables:

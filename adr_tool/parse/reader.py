@@ -405,20 +405,24 @@ def _read_metadata_table(body: Body, draft: _Draft) -> None:
 
 
 def _read_nygard(body: Body, draft: _Draft) -> None:
-    for section in body.sections:
-        key = strip_markup(section.heading).strip().rstrip(":").casefold()
+    for section in body.section_data:
+        key = strip_markup(section[0]).strip().rstrip(":").casefold()
+        if key not in _NYGARD_KEYS:
+            continue
+        text = body.section_text(section)
+        text_line = section[6]
         if key == "status" and "status" not in draft.values:
-            lines = section.text.split("\n")
+            lines = text.split("\n")
             for offset, line in enumerate(lines):
                 if line.strip():
-                    draft.put("status", line.strip(), section.text_line + offset, 1)
+                    draft.put("status", line.strip(), text_line + offset, 1)
                     break
             for offset, line in enumerate(lines):
                 low = strip_markup(line).strip().casefold()
                 targets = _link_targets(line)
                 if not targets:
                     continue
-                lno = section.text_line + offset
+                lno = text_line + offset
                 if low.startswith(("superseded by", "⌛")) or " superseded by" in low:
                     draft.put("superseded_by", targets, lno, 1)
                 elif low.startswith("supersedes"):
@@ -426,14 +430,17 @@ def _read_nygard(body: Body, draft: _Draft) -> None:
                 elif low.startswith(("amended by", "amends", "clarified by", "clarifies")):
                     draft.put("related", targets, lno, 1)
         elif key == "date" and "date" not in draft.values:
-            for offset, line in enumerate(section.text.split("\n")):
+            for offset, line in enumerate(text.split("\n")):
                 if line.strip():
-                    draft.put("date", (line.strip(), line.strip()), section.text_line + offset, 1)
+                    draft.put("date", (line.strip(), line.strip()), text_line + offset, 1)
                     break
         elif key in ("deciders", "owner", "authors", "author") and "owner" not in draft.values:
-            first = section.text.strip().split("\n")[0] if section.text.strip() else ""
+            first = text.strip().split("\n")[0] if text.strip() else ""
             if first:
-                draft.put("owner", strip_markup(first), section.text_line, 1)
+                draft.put("owner", strip_markup(first), text_line, 1)
+
+
+_NYGARD_KEYS = frozenset({"status", "date", "deciders", "owner", "authors", "author"})
 
 
 @lru_cache(maxsize=1)
@@ -447,21 +454,23 @@ def _chosen() -> re.Pattern[str]:
 def _read_madr_outcome(body: Body, draft: _Draft) -> None:
     if "decision" in draft.values:
         return
-    for section in body.sections:
-        if strip_markup(section.heading).casefold() not in ("decision outcome", "decision"):
+    for section in body.section_data:
+        heading = strip_markup(section[0]).casefold()
+        if heading not in ("decision outcome", "decision"):
             continue
-        match = _chosen().search(section.text)
+        text = body.section_text(section)
+        match = _chosen().search(text)
         if match:
-            prefix = section.text[: match.start("v")]
-            line = section.text_line + prefix.count("\n")
+            prefix = text[: match.start("v")]
+            line = section[6] + prefix.count("\n")
             draft.put("decision", strip_markup(match["v"]).strip(), line, 1)
             return
         # "## Decision" opened by a bold option name (`**Azure Service Bus** as primary ...`);
         # a bold label with its own colon (`**Deployment Strategy:**`) is not a decision.
-        if strip_markup(section.heading).casefold() != "decision":
+        if heading != "decision":
             continue
         for line_no, text_line, _ in body.field_lines:
-            if not section.line < line_no <= section.end_line or not text_line.strip():
+            if not section[2] < line_no <= section[3] or not text_line.strip():
                 continue
             lead = _LEAD_BOLD.match(text_line)
             if lead:
@@ -470,7 +479,7 @@ def _read_madr_outcome(body: Body, draft: _Draft) -> None:
 
 
 def _detect_format(fm: fm_mod.FrontMatter | None, draft: _Draft, body: Body, shown: str) -> RecordFormat:
-    sections = {strip_markup(s.heading).casefold() for s in body.sections}
+    sections = {strip_markup(s[0]).casefold() for s in body.section_data}
     madr_body = bool(sections & _MADR_SECTIONS)
     if fm is not None:
         keys = {k.casefold() for k in fm.entries}
