@@ -20,7 +20,7 @@ from adr_tool.markdown import (
     MAX_REFERENCE_WORK,
     OffsetMap,
 )
-from adr_tool.parse import reader
+from adr_tool.parse import fastbody, reader
 from adr_tool.parse.reader import parse_text
 
 _PLAIN_DEEP = re.compile(rf"^[ \t>\-*+.)0-9]{{{MAX_CONTAINER_PREFIX + 1}}}", re.MULTILINE)
@@ -101,3 +101,23 @@ def test_plain_winner_lines_are_read_as_before(head: str, tail: str) -> None:
         assert record.decision == expected["v"].strip()
     elif not head.startswith("**"):
         assert record.decision is None
+
+
+SUSPECT_CHARS = "\\<\x00\t\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2005\u200a\u200b\u2028\u2029\u202f" \
+    "\u205f\u3000\u2014\u201c\u2705\xa9\u1681\u3001\u2080\u205e"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",))) |
+       st.lists(st.sampled_from([*SUSPECT_CHARS, "a", "é", "\n", " "]), max_size=30).map("".join))
+def test_suspect_bytes_agree_with_the_character_class(text: str) -> None:
+    """The byte-wise check finds exactly the characters the ``_SUSPECT`` class matches."""
+    assert fastbody.suspect(text.encode("utf-8")) == (fastbody._SUSPECT.search(text) is not None)
+
+
+def test_suspect_bytes_each_character() -> None:
+    for char in map(chr, range(0x3100)):
+        if 0xD800 <= ord(char) <= 0xDFFF:
+            continue
+        text = "plain " + char + " text"
+        assert fastbody.suspect(text.encode("utf-8")) == (fastbody._SUSPECT.search(text) is not None), hex(ord(char))

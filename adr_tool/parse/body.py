@@ -84,7 +84,7 @@ def parse_body(text: str, body_line: int, path: str = "") -> Body:
         return body
     omap = OffsetMap(text, body_line - 1)
     body.omap = omap
-    found_scan = fastbody.scan(text, body_line, omap.line_starts)
+    found_scan = fastbody.scan(text, body_line, omap.line_starts, omap.data)
     _assemble(body, found_scan if found_scan is not None else tree_scan(text, omap), omap)
     return body
 

@@ -44,6 +44,28 @@ class _Unsure(Exception):
 
 _SUSPECT = re.compile(r"[\\<\x00\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 """Characters that may need a closer look: a single class, so a whole body is searched fast."""
+_ASCII_SUSPECTS = tuple(char.encode() for char in "\\<\x00\t\x0b\x0c\r\x1c\x1d\x1e\x1f")
+_WIDE_SUSPECTS = (
+    (b"\xc2", re.compile(rb"\xc2[\x85\xa0]")),
+    (b"\xe1", re.compile(rb"\xe1\x9a\x80")),
+    (b"\xe2", re.compile(rb"\xe2(?:\x80[\x80-\x8a\xa8\xa9\xaf]|\x81\x9f)")),
+    (b"\xe3", re.compile(rb"\xe3\x80\x80")),
+)
+"""``_SUSPECT``'s characters in UTF-8, each looked for on its own: a byte search (memchr) or a
+pattern led by a literal byte skips along the text, where a character class is tested at
+every character (53 µs -> 16 µs on a bench record)."""
+
+
+def suspect(data: bytes) -> bool:
+    """Whether the UTF-8 *data* holds a character of ``_SUSPECT``."""
+    for needle in _ASCII_SUSPECTS:
+        if needle in data:
+            return True
+    if data.isascii():
+        return False
+    return any(lead in data and pattern.search(data) is not None for lead, pattern in _WIDE_SUSPECTS)
+
+
 _RISKY = re.compile(r"\\|<\S|[^\S \n]|\x00")
 """Backslash escapes; autolinks (raw HTML is off, but ``<http://x>`` is still a link); tabs,
 CR, form feeds and Unicode spaces, where markdown-it and ``str.strip`` disagree."""
@@ -64,26 +86,27 @@ _BAD_SCHEMES = ("javascript:", "vbscript:", "file:", "data:")
 _CLOSERS: dict[str, re.Pattern[str]] = {}
 
 
-def scan(text: str, first_line: int, line_starts: list[int]) -> Scan | None:
+def scan(text: str, first_line: int, line_starts: list[int], data: bytes | None = None) -> Scan | None:
     """Read *text* (file line *first_line* onwards) or return None when unsure.
 
     *line_starts* are the UTF-8 byte offsets of the lines (``OffsetMap.line_starts``),
-    so block spans come out in the same bytes as markdown-it's ``srcmap``.
+    so block spans come out in the same bytes as markdown-it's ``srcmap``; *data* is the
+    text in UTF-8 when the caller has it (``OffsetMap.data``).
     """
     if not ENABLED:
         return None
     try:
-        return _scan(text, first_line, line_starts)
+        return _scan(text, first_line, line_starts, text.encode("utf-8") if data is None else data)
     except _Unsure:
         return None
 
 
-def _scan(text: str, first: int, starts: list[int]) -> Scan:
+def _scan(text: str, first: int, starts: list[int], data: bytes) -> Scan:
     """One pass over the lines; a single function because this is the hot loop of a cold run."""
     lines = text.split("\n")
     count = len(lines)
-    size = starts[-1] + len(lines[-1].encode("utf-8"))
-    risky = _SUSPECT.search(text) is not None
+    size = len(data)
+    risky = suspect(data)
     found = Scan(lines=lines)
     tops = found.tops
     links = found.links
