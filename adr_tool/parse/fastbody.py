@@ -75,6 +75,9 @@ _BLOCKISH = re.compile(r"[#`~>|:=<]|[-*+](?: |$)|[0-9]{1,9}[.)](?: |$)|[-*_] *[-
                        r"|[-*_:|= ]+$")
 """Text starts that may open or end a block: a heading, fence, quote, table, list item,
 thematic break or setext underline."""
+_BLOCK_LEADS = frozenset("#`~>|:=<-*+_ 0123456789")
+"""Every character ``_BLOCKISH`` can match first: a text starting with anything else (most
+lines start with a letter) is settled by a set lookup instead of running the pattern."""
 _HEADING = re.compile(r"(#{1,6}) +([^*_\[\]<>&!~\\#]*)")
 """An ATX heading whose text is plain (no closing ``#``s, no inline markup but code spans)."""
 _HR = re.compile(r"([-*_])(?: *\1){2,} *$")
@@ -168,7 +171,7 @@ def _scan(text: str, first: int, starts: list[int], data: bytes) -> Scan:
             rest = line.lstrip(" ")
             if not rest:
                 break
-            if blockish(rest) or (risky and _odd(line)):
+            if (rest[0] in _BLOCK_LEADS and blockish(rest)) or (risky and _odd(line)):
                 if line[0] != " " and _interrupts(line):
                     break
                 raise _Unsure
@@ -224,7 +227,7 @@ def _quote(lines: list[str], index: int, first: int, links: list[Link], risky: b
         column = 2 if line.startswith("> ") else 1
         content = line[column:]
         if content:
-            if content[0] == " " or _BLOCKISH.match(content):
+            if content[0] == " " or (content[0] in _BLOCK_LEADS and _BLOCKISH.match(content)):
                 raise _Unsure
             if "[" in content or "`" in content:
                 _links(content, first + end, column, links)
@@ -279,7 +282,8 @@ def _list(lines: list[str], index: int, item: re.Match[str], first: int, links: 
                     raise _Unsure  # may not interrupt the paragraph above
                 stack.append(_item(found, line, first + position, links))
             else:
-                if _BLOCKISH.match(line, indent) or (not blank and indent < stack[-1]):
+                if ((line[indent] in _BLOCK_LEADS and _BLOCKISH.match(line, indent))
+                        or (not blank and indent < stack[-1])):
                     raise _Unsure
                 if "[" in line or "`" in line:
                     _links(line[indent:], first + position, indent, links)
@@ -291,7 +295,7 @@ def _list(lines: list[str], index: int, item: re.Match[str], first: int, links: 
 def _item(found: re.Match[str], line: str, number: int, links: list[Link]) -> int:
     """Check a list item's first line; returns the column its content starts at."""
     content = found.end()
-    if len(found[3]) > 4 or _BLOCKISH.match(line, content):
+    if len(found[3]) > 4 or (line[content:content + 1] in _BLOCK_LEADS and _BLOCKISH.match(line, content)):
         raise _Unsure
     if "[" in line or "`" in line:
         _links(line[content:], number, content, links)
