@@ -283,3 +283,62 @@ def test_a_file_changed_during_a_build_is_read_again(site_project: Path, cli: Ca
     adr_build(cli)  # nothing edited since: the new text must still appear
     assert "Written while" in (site_project / "site/records/dr-002.html").read_text()
     assert_same_as_cold(site_project, cli, monkeypatch, full_builds)
+
+
+def test_config_change_takes_the_full_path(site_project: Path, cli: Callable[..., object],
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           full_builds: list[int]) -> None:
+    """The patch build reuses the last full build's config only for the very same settings."""
+    adr_build(cli)
+    append(site_project, "\nBody edit.\n")
+    edit(site_project, 'title = "Fixture decisions"', 'title = "Renamed decisions"', "pyproject.toml")
+    adr_build(cli)
+    assert len(full_builds) == 2
+    assert "Renamed decisions" in (site_project / "site/index.html").read_text()
+    append(site_project, "\nAnother edit.\n")
+    adr_build(cli)  # the new config is the snapshot's now
+    assert len(full_builds) == 2
+    assert_same_as_cold(site_project, cli, monkeypatch, full_builds)
+
+
+def test_an_invalid_config_after_a_build_is_reported(site_project: Path, cli: Callable[..., object],
+                                                     full_builds: list[int]) -> None:
+    adr_build(cli)
+    append(site_project, "\nBody edit.\n")
+    edit(site_project, 'dir = "decisions"', 'dir = "decisions"\nwidth = 0', "pyproject.toml")
+    result = cli("build", "--out", "site", "--quiet")
+    assert result.exit_code != 0  # type: ignore[attr-defined]
+    assert "width" in result.output  # type: ignore[attr-defined]
+
+
+def test_loaded_key_names_the_settings_a_config_was_validated_from(site_project: Path) -> None:
+    from adr_tool.config import Config, load_config
+    from adr_tool.configfile import config_inputs, settings_key
+
+    config = load_config(site_project)
+    assert config.loaded_key() == settings_key(config_inputs(site_project))
+    assert load_config(site_project, title="Other").loaded_key() != config.loaded_key()
+    assert Config().loaded_key() is None
+    config.site["mermaid_script"] = "m.js"  # changed after loading: no longer what was validated
+    assert config.loaded_key() is None
+
+
+def test_a_build_from_a_changed_config_leaves_no_config_to_reuse(
+        site_project: Path, cli: Callable[..., object], full_builds: list[int]) -> None:
+    """A library caller's config that differs from its file must not be taken for the file's."""
+    import time
+
+    from adr_tool.config import load_config
+    from adr_tool.repository import load_repository
+    from adr_tool.site.options import SiteOptions
+
+    config = load_config(site_project)
+    config.title = "Not what the file says"
+    loaded_at = time.time_ns()
+    repo = load_repository(site_project / "decisions", config=config)
+    adr_tool.site.build_site(repo, SiteOptions(out=Path("site")), loaded_at=loaded_at)
+    assert "Not what the file says" in (site_project / "site/index.html").read_text()
+    append(site_project, "\nBody edit.\n")
+    adr_build(cli)
+    assert len(full_builds) == 2  # the library build, then a full one
+    assert "Fixture decisions" in (site_project / "site/index.html").read_text()

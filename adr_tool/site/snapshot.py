@@ -54,6 +54,9 @@ SEARCH_HEAD = b"window.ADR_SEARCH_INDEX = ["
 SEARCH_TAIL = b"];\n"
 COMMA = ord(",")
 SEARCH_INDEX = "search-index.js"
+CONFIG = "config"
+"""``Snapshot.extra`` key of (``settings_key``, the ``Config`` validated from those settings):
+a patch build whose settings have that key uses the config without validating it."""
 _SOURCE = re.compile(r"(?:pages|blobs)/[0-9a-f]{64}")
 """Where a snapshot may say an output file comes from: a cache entry, nothing else."""
 
@@ -296,13 +299,15 @@ def snapshot_of(repo: Repository, options: SiteOptions, out: Path, templates_key
 
     feed = [(file_of[page.source], item) for page, item in feed_items(model)]
     counted = sum(problems.get(r.path, 0) for r in repo.records)
+    settings = repo.config.loaded_key()
     return Snapshot(
         inputs=inputs_key(repo.config, repo.root, options, out, templates_key), files=files,
         states=states, search_order=order, tree=tree,
         probes=[(p, probe_sig(p)) for p in probes], info=model.info, feed=feed,
         pages=len(model.records) + len(model.list_pages) + 6,
         other_problems=len(repo.diagnostics) - counted,
-        used_graph_module=model.used_graph_module), b"".join(skeletons)
+        used_graph_module=model.used_graph_module,
+        extra={CONFIG: (settings, repo.config)} if settings is not None else {}), b"".join(skeletons)
 
 
 def _tree(sources: dict[str, str] | None, cache_root: Path) -> dict[str, str] | None:
@@ -321,9 +326,11 @@ def _tree(sources: dict[str, str] | None, cache_root: Path) -> dict[str, str] | 
 
 # -- the patch build ---------------------------------------------------------------------------
 
-def patch_build(config: Config, root: Path, options: SiteOptions) -> tuple[BuildResult, int] | None:
+def patch_build(settings: str, root: Path, options: SiteOptions) -> tuple[BuildResult, int] | None:
     """Rebuild from the snapshot when only record bodies changed; None means "take the full path".
 
+    *settings* is the ``settings_key`` of the configuration as ``load_config`` would read it
+    now: the last full build's config is used when it was validated from the same settings.
     Returns the build result and the number of load problems (what ``adr build`` reports).
     """
     from adr_tool.site.cache import default_cache_dir
@@ -337,6 +344,12 @@ def patch_build(config: Config, root: Path, options: SiteOptions) -> tuple[Build
     snap = load_snapshot(folder)
     if snap is None:
         return None
+    from adr_tool.config import Config
+
+    loaded = snap.extra.get(CONFIG)
+    if not isinstance(loaded, tuple) or loaded[0] != settings or not isinstance(loaded[1], Config):
+        return None
+    config = loaded[1]
     try:
         return _patch(config, root, options, out, folder, snap, started)
     except Exception:  # noqa: BLE001 - any surprise means the full path, which reports it properly
