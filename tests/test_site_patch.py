@@ -342,3 +342,32 @@ def test_a_build_from_a_changed_config_leaves_no_config_to_reuse(
     adr_build(cli)
     assert len(full_builds) == 2  # the library build, then a full one
     assert "Fixture decisions" in (site_project / "site/index.html").read_text()
+
+
+def test_a_one_file_patch_leaves_the_snapshot_and_the_next_builds_stay_exact(
+        site_project: Path, cli: Callable[..., object], monkeypatch: pytest.MonkeyPatch,
+        full_builds: list[int]) -> None:
+    """One file changed since the snapshot: it is not rewritten (the next build redoes that
+    one file); two or more: it takes them in."""
+    import time
+
+    from adr_tool.site.snapshot import RACY_NS
+
+    other = "decisions/DR-003-use-redis-queue.md"
+    time.sleep(RACY_NS / 1e9 + 0.2)  # copied files this young get no signature: all would count
+    adr_build(cli)
+    saved = snapshot_path(site_project).read_bytes()
+    for round_ in range(2):
+        append(site_project, f"\nEdit {round_}.\n")
+        adr_build(cli)
+        assert snapshot_path(site_project).read_bytes() == saved
+        assert_same_as_cold(site_project, cli, monkeypatch, full_builds)
+    append(site_project, "\nAnother record's edit.\n", other)
+    adr_build(cli)
+    assert snapshot_path(site_project).read_bytes() != saved
+    saved = snapshot_path(site_project).read_bytes()
+    assert_same_as_cold(site_project, cli, monkeypatch, full_builds)
+    append(site_project, "\nAnd the first again.\n")
+    adr_build(cli)
+    assert_same_as_cold(site_project, cli, monkeypatch, full_builds)
+    assert full_builds == [1]

@@ -399,13 +399,15 @@ def _patch(config: Config, root: Path, options: SiteOptions, out: Path, folder: 
         if any(p in summaries and item["summary"] != summaries[p] for p, item in snap.feed):
             _write_feed(writer, snap, summaries)
             replaced.add("feed.xml")
-        root_dir = str(folder)
+        root_dir = os.path.join(str(folder), "")
+        links: list[tuple[str, str]] = []
         for site_path, source in snap.tree.items():
             if site_path in replaced:
                 continue
             if not _SOURCE.fullmatch(source):
                 raise _Doubt
-            staging.link(site_path, os.path.join(root_dir, source))
+            links.append((site_path, root_dir + source))
+        staging.link_all(links)
         staging_path.chmod(0o755)
         replace_tree(staging_path, out)
     except _Doubt:
@@ -414,13 +416,18 @@ def _patch(config: Config, root: Path, options: SiteOptions, out: Path, folder: 
     except BaseException:
         remove_tree(staging_path)
         raise
-    feed = [(p, _with_summary(item, summaries.get(p))) for p, item in snap.feed]
-    tree = _tree(staging.sources, folder)
-    new = replace(snap, states=states, tree=tree or {}, feed=feed)
-    if tree is None:
-        drop_snapshot(folder)
-    else:
-        save_snapshot(folder, new)
+    if len(changed) > 1:
+        # else the last snapshot serves the next build just as well: it re-renders the one
+        # file changed since, as this one did, and rewriting ~1 MB of snapshot costs more
+        # than that (DR-020, 2026-12-03). Two or more: take them in, so that at most one
+        # record is ever rendered again for nothing.
+        sources = staging.sources
+        fresh = _tree({p: sources[p] for p in replaced if p in sources}, folder) if sources else None
+        if fresh is None or fresh.keys() != replaced:
+            drop_snapshot(folder)
+        else:
+            feed = [(p, _with_summary(item, summaries.get(p))) for p, item in snap.feed]
+            save_snapshot(folder, replace(snap, states=states, tree={**snap.tree, **fresh}, feed=feed))
     records = len(snap.search_order)
     result = BuildResult(
         out=out, index=out / "index.html", pages=snap.pages, files=staging.files, records=records,

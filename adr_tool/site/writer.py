@@ -14,6 +14,7 @@ import contextlib
 import dataclasses
 import os
 from pathlib import Path
+import re
 import shutil
 from typing import TYPE_CHECKING, Any, cast
 
@@ -46,6 +47,11 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
        "connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'")
 CSP_MERMAID = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 """Mermaid draws with inline styles; only sites that opt into it relax style-src."""
+
+
+_UNSAFE_PATH = re.compile(r"\A\Z|\A/|//|/\Z|[\\\0]|(?:\A|/)\.\.?(?:/|\Z)")
+"""What ``StagingDir.target`` refuses, in one search: empty, absolute, an empty, ``.`` or
+``..`` part, a backslash or NUL (tests/test_site_security.py checks that both agree)."""
 
 
 class StagingDir:
@@ -120,6 +126,31 @@ class StagingDir:
             shutil.copyfile(source, target)
             os.chmod(target, 0o644)
         self.files += 1
+
+    def link_all(self, pairs: list[tuple[str, str]]) -> None:
+        """``link`` each (site path, cached file) of *pairs*: the same checks and outcome in
+        one loop (a patch build places ~2,000 files, and the calls were a third of it)."""
+        if self.deferred is not None or os.sep != "/":
+            for site_path, source in pairs:
+                self.link(site_path, source)
+            return
+        prefix, made, sources, link = self._prefix, self._made, self.sources, os.link
+        for site_path, source in pairs:
+            if _UNSAFE_PATH.search(site_path) is not None:
+                raise AdrError(f"internal: unsafe site path {site_path!r}")
+            target = prefix + site_path
+            parent = target[:target.rfind("/")]
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
+            if sources is not None:
+                sources[site_path] = source
+            try:
+                link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
+                os.chmod(target, 0o644)
+        self.files += len(pairs)
 
     def replay(self, ops: list[tuple[str, str, str | bytes]]) -> None:
         """Do what a pool worker deferred, in its order."""
