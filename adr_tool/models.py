@@ -384,6 +384,12 @@ class Record(BaseModel):
         return data
 
     @property
+    def table_data(self) -> tuple[TableData, ...]:
+        """The tables in their compact form (``tables`` is built from exactly this)."""
+        data: tuple[TableData, ...] = self._part(2)
+        return data
+
+    @property
     def tables(self) -> list[Table]:
         """Markdown tables of the body, in file order, each named by its section."""
         private = self.__pydantic_private__
