@@ -371,3 +371,52 @@ def test_a_one_file_patch_leaves_the_snapshot_and_the_next_builds_stay_exact(
     adr_build(cli)
     assert_same_as_cold(site_project, cli, monkeypatch, full_builds)
     assert full_builds == [1]
+
+
+def test_the_replaced_tree_is_patched_next_time_whatever_was_done_to_it(
+        site_project: Path, cli: Callable[..., object], monkeypatch: pytest.MonkeyPatch,
+        full_builds: list[int], tmp_path: Path) -> None:
+    """A patch build keeps the tree it replaced in the cache folder and patches it the next
+    time; what it keeps must be exactly the right cache entries, and nothing it finds there
+    may lead it out of the folder."""
+    from adr_tool.site.snapshot import SPARE
+
+    spare = snapshot_path(site_project).parent / SPARE
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("untouched\n", encoding="utf-8")
+    adr_build(cli)
+    append(site_project, "\nEdit 1.\n")
+    adr_build(cli)
+    assert (spare / "index.html").is_file()  # the full build's tree
+    assert_same_as_cold(site_project, cli, monkeypatch, full_builds)
+    # damage the spare every way: a changed copy, a missing file, extras, symlinks out
+    page = spare / "records" / "dr-001.html"
+    text = page.read_text(encoding="utf-8")
+    page.unlink()
+    page.write_text(text.replace("<", "<!-- planted -->", 1), encoding="utf-8")
+    (spare / "tags").rename(spare / "tags-moved")
+    (spare / "search.html").unlink()
+    (spare / "extra.html").write_text("planted\n", encoding="utf-8")
+    (spare / "extra-folder" / "deep").mkdir(parents=True)
+    (spare / "extra-folder" / "deep" / "x.html").write_text("planted\n", encoding="utf-8")
+    (spare / "records" / "dr-002.html").unlink()
+    (spare / "records" / "dr-002.html").symlink_to(outside / "keep.txt")
+    shutil.rmtree(spare / "assets")
+    (spare / "assets").symlink_to(outside, target_is_directory=True)
+    append(site_project, "\nEdit 2.\n")
+    adr_build(cli)
+    assert full_builds == [1]
+    site = site_project / "site"
+    assert not any(p.is_symlink() for p in site.rglob("*"))
+    assert sorted(p.name for p in site.iterdir() if p.is_dir()) == ["areas", "assets", "badges",
+                                                                   "media", "records", "status",
+                                                                   "tags"]
+    assert_same_as_cold(site_project, cli, monkeypatch, full_builds)
+    assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]
+    assert (outside / "keep.txt").read_text(encoding="utf-8") == "untouched\n"
+    for round_ in range(2):  # and on top of a patched spare, the other record too
+        append(site_project, f"\nEdit {round_ + 3}.\n", "decisions/DR-003-use-redis-queue.md")
+        adr_build(cli)
+        assert_same_as_cold(site_project, cli, monkeypatch, full_builds)
+    assert full_builds == [1]
