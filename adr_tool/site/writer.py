@@ -16,7 +16,6 @@ import os
 from pathlib import Path
 import re
 import shutil
-import stat
 from typing import TYPE_CHECKING, Any, cast
 
 from adr_tool.errors import AdrError
@@ -74,8 +73,9 @@ class StagingDir:
         """Site path -> the cache file it is a link to (None once a file was written directly)."""
         self.deferred: list[tuple[str, str, str | bytes]] | None = None
         """When a list (in a pool worker), ``link`` and ``write`` are kept here for ``replay``."""
-        self._held: set[str] | None = None
-        """Files of an earlier output tree this folder is (``adopt``), not yet settled."""
+        self._held: dict[str, int] | None = None
+        """Files of an earlier output tree this folder is (``adopt``), not yet settled, and
+        their inode numbers."""
         self._held_dirs: set[str] = set()
         self._written: set[str] = set()
         """Site paths placed in an adopted folder before ``settle``."""
@@ -171,7 +171,7 @@ class StagingDir:
         entry). ``settle`` then keeps the files that already are the right cache entries and
         removes everything else.
         """
-        held: set[str] = set()
+        held: dict[str, int] = {}
         stack = [("", self._root)]
         while stack:
             rel, path = stack.pop()
@@ -182,7 +182,7 @@ class StagingDir:
                         self._held_dirs.add(name)
                         stack.append((name + "/", entry.path))
                     elif entry.is_file(follow_symlinks=False):
-                        held.add(name)
+                        held[name] = entry.inode()
                     else:
                         os.unlink(entry.path)
         self._made.add(self._root)
@@ -190,7 +190,7 @@ class StagingDir:
         for site_path in clear:
             if site_path in held:
                 os.unlink(self.target(site_path))
-                held.discard(site_path)
+                del held[site_path]
         self._held = held
 
     def settle(self, pairs: list[tuple[str, str]]) -> None:
@@ -203,6 +203,10 @@ class StagingDir:
             return
         self._held = None
         prefix, sources = self._prefix, self.sources
+        # inode numbers from the folder listings, of the adopted files (``adopt``) and of the
+        # cache entries: no call per file. Files of one folder are on its device.
+        entries = _listed_inodes({source[:source.rfind("/")] for _, source in pairs},
+                                 os.stat(self._root).st_dev)
         missing: list[tuple[str, str]] = []
         needed: set[str] = set()
         for site_path, source in pairs:
@@ -211,17 +215,14 @@ class StagingDir:
             cut = site_path.rfind("/")
             if cut > 0:
                 needed.add(site_path[:cut])
-            if site_path in held:
-                held.discard(site_path)
-                target = prefix + site_path
-                have, want = os.lstat(target), os.stat(source)
-                if (have.st_ino == want.st_ino and have.st_dev == want.st_dev
-                        and stat.S_ISREG(have.st_mode)):
+            have = held.pop(site_path, None)
+            if have is not None:
+                if have == entries.get(source):
                     if sources is not None:
                         sources[site_path] = source
                     self.files += 1
                     continue
-                os.unlink(target)
+                os.unlink(prefix + site_path)
             missing.append((site_path, source))
         self.link_all(missing)
         for site_path in held:  # neither listed nor written by this build
@@ -250,6 +251,23 @@ class StagingDir:
     def copy(self, site_path: str, source: Path) -> None:
         """Copy a media file (content only, no metadata: deterministic output)."""
         self.write(site_path, source.read_bytes())
+
+
+def _listed_inodes(folders: set[str], device: int) -> dict[str, int]:
+    """Path -> inode number of the regular files in *folders* that are on *device* (one
+    listing per folder, no call per file)."""
+    found: dict[str, int] = {}
+    for folder in folders:
+        try:
+            if os.stat(folder).st_dev != device:
+                continue
+            with os.scandir(folder) as listing:
+                for entry in listing:
+                    if entry.is_file(follow_symlinks=False):
+                        found[entry.path] = entry.inode()
+        except OSError:
+            continue
+    return found
 
 
 def make_environment(project_root: Path | None, bytecode_dir: Path | None = None) -> jinja2.Environment:
