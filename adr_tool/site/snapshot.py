@@ -363,10 +363,9 @@ def patch_build(settings: str, root: Path, options: SiteOptions) -> tuple[BuildR
 def _patch(config: Config, root: Path, options: SiteOptions, out: Path, folder: Path,
            snap: Snapshot, started: float) -> tuple[BuildResult, int] | None:
     from adr_tool.site.options import BuildResult
-    from adr_tool.sources import discover
+    from adr_tool.sources import discover_files
 
-    paths, _ = discover(root, config.ignore)
-    files = [str(p) for p in paths]
+    files, _ = discover_files(root, config.ignore)
     if files != snap.files:
         return None
     changed = [f for f in files if file_sig(f) != snap.states[f].sig]
