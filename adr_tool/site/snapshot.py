@@ -7,7 +7,9 @@ model without its body parts, and which cache file every output file is a link t
 next ``adr build`` stats the files first; when only a few changed and their summaries did
 not, nothing another page shows changed, so it re-parses just those files, re-renders their
 pages, splices their items into the search index (and the feed) and links every other file
-from the cache, without loading the other records or building the site model.
+from the cache, without loading the other records or building the site model. The tree it
+replaces is kept in the cache folder and patched by the next patch build (``_swap``,
+``StagingDir.adopt`` and ``settle``).
 
 Anything else (a summary, the file list, config, templates, options, code, a linked media
 file, the snapshot itself) sends the build down the full path, whose output the patch
