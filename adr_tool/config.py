@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from adr_tool.configfile import (
     AUTODETECT_DIRS,
@@ -18,6 +18,7 @@ from adr_tool.configfile import (
     autodetect_dir,
     find_config_file,
     read_config_values,
+    settings_key,
 )
 from adr_tool.errors import ConfigError
 
@@ -35,7 +36,8 @@ __all__ = [
 class Config(BaseModel):
     """Project settings; every field has a working default."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    # no schema until the first validation: a patch build uses the last full build's config
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
     dir: str = "decisions"
     """Folder holding the records, relative to the project root."""
@@ -64,6 +66,8 @@ class Config(BaseModel):
     """Project root: where the config file was found (or the current directory)."""
     source: str | None = Field(default=None, exclude=True)
     """Which file the settings came from, if any."""
+    _loaded: tuple[str, str] | None = PrivateAttr(default=None)
+    """``settings_key`` of what ``load_config`` validated, and the config's repr right then."""
 
     def aliases(self) -> dict[str, str]:
         """All status aliases, defaults overlaid by the project's own (lower-cased keys)."""
@@ -75,6 +79,14 @@ class Config(BaseModel):
         """The configured record folder, absolute."""
         return (self.root / self.dir).resolve()
 
+    def loaded_key(self) -> str | None:
+        """The ``settings_key`` this config was loaded from, while it still holds exactly what
+        validating those settings gave (None for a config made or changed otherwise)."""
+        loaded = self._loaded
+        if loaded is None or repr(self) != loaded[1]:
+            return None
+        return loaded[0]
+
 
 def load_config(start: Path | None = None, **overrides: Any) -> Config:
     """Resolve the configuration from files under/above *start*, then apply overrides."""
@@ -82,6 +94,7 @@ def load_config(start: Path | None = None, **overrides: Any) -> Config:
     values.update({k: v for k, v in overrides.items() if v is not None})
     values["root"] = root
     values["source"] = source
+    key = settings_key(values)  # as ``config_inputs`` gives it when there are no overrides
     try:
         config = Config.model_validate(values)
     except ValidationError as exc:
@@ -90,4 +103,5 @@ def load_config(start: Path | None = None, **overrides: Any) -> Config:
         ]
         raise ConfigError(f"invalid configuration in {source or 'defaults'}: " + "; ".join(lines)) from None
     config.statuses = [s.casefold() for s in config.statuses]
+    config._loaded = (key, repr(config))
     return config

@@ -124,6 +124,26 @@ def read_config_values(start: Path | None = None) -> tuple[dict[str, Any], Path,
     return {k.replace("-", "_"): v for k, v in values.items()}, path.parent, str(path)
 
 
+def config_inputs(start: Path | None = None) -> dict[str, Any]:
+    """What ``load_config(start)`` validates: the raw settings plus ``root`` and ``source``."""
+    values, root, source = read_config_values(start)
+    values["root"] = root
+    values["source"] = source
+    return values
+
+
+def settings_key(values: dict[str, Any]) -> str:
+    """A digest of what a ``Config`` was validated from (see ``config_inputs``).
+
+    Validation is deterministic, so equal keys mean equal configs: a patch build that finds
+    the key of the last full build reuses that build's validated config instead of importing
+    and running the validator (DR-020). TOML gives only plain values, whose repr is exact.
+    """
+    import hashlib
+
+    return hashlib.sha256(repr(values).encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def autodetect_dir(config: Located) -> Path:
     """Pick the record folder: the configured one if it exists, else a conventional one."""
     configured = config.root / config.dir

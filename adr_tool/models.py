@@ -8,7 +8,7 @@ import datetime as dt
 from enum import StrEnum
 from functools import lru_cache
 import pickle
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -37,7 +37,11 @@ class RecordFormat(StrEnum):
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: no core schema until something validates (DR-020, start-up of the patch
+    # build): the parser makes these itself through ``make_pos`` and ``trusted`` and never
+    # needs one, and building the first also scans every installed package for pydantic
+    # plugins
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Pos(_Frozen):
@@ -70,7 +74,8 @@ class Requirement(_Frozen):
     target: str
     provides: str | None = None
     """For the GSD shape: what the required phase provides (free text)."""
-    pos: Pos = Pos(line=1)
+    pos: Pos = Pos.model_construct(line=1)
+    """Where the entry is (the top of the file when unknown)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +153,39 @@ EMPTY_BODY: BodyData = ((), (), ())
 @lru_cache(maxsize=65536)
 def make_pos(line: int, column: int = 1) -> Pos:
     """One shared Pos per (line, column): positions are frozen, and a table cell or link each
-    needing its own validated model was ~10% of parse time (DR-016)."""
+    needing its own validated model was ~10% of parse time (DR-016).
+
+    Two ints are exactly what validation would keep, so they are not validated (see
+    ``trusted``); anything else is.
+    """
+    if type(line) is int and type(column) is int:
+        return trusted(Pos, {"line": line, "column": column})
     return Pos(line=line, column=column)
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def trusted(cls: type[_M], given: dict[str, Any]) -> _M:
+    """``cls(**given)`` without building or running a validator, for values of exactly their
+    fields' types (str, not a subclass; int, not bool), so validation would keep them as
+    they are; missing fields get their defaults.
+
+    For what the parser makes itself (``make_pos``, ``Requirement`` and ``HistoryEntry``
+    entries): the models are ``defer_build``, so a run that validates nothing never builds
+    a schema. ``tests/test_models_deferred.py`` checks each use against validation.
+    """
+    known = cls.model_fields
+    if not given.keys() <= known.keys():
+        raise TypeError(f"{cls.__name__} has no field {sorted(given.keys() - known.keys())}")
+    fields = {name: given[name] if name in given else info.get_default(call_default_factory=True)
+              for name, info in known.items()}
+    model = cls.__new__(cls)
+    object.__setattr__(model, "__dict__", fields)
+    object.__setattr__(model, "__pydantic_fields_set__", set(given))
+    object.__setattr__(model, "__pydantic_extra__", None)
+    object.__setattr__(model, "__pydantic_private__", None)
+    return model
 
 
 def build_structure(data: BodyData, body: str) -> tuple[list[Section], list[Link], list[Table]]:
@@ -225,7 +261,7 @@ def _bare_record(fields: dict[str, Any], fields_set: Iterable[str], structure: B
 class Record(BaseModel):
     """A decision record, whatever format it was read from."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)  # see _Frozen
 
     id: str
     """Always a string, exactly as the author typed it (``04`` stays ``04``)."""
@@ -348,6 +384,12 @@ class Record(BaseModel):
         return data
 
     @property
+    def table_data(self) -> tuple[TableData, ...]:
+        """The tables in their compact form (``tables`` is built from exactly this)."""
+        data: tuple[TableData, ...] = self._part(2)
+        return data
+
+    @property
     def tables(self) -> list[Table]:
         """Markdown tables of the body, in file order, each named by its section."""
         private = self.__pydantic_private__
@@ -364,7 +406,7 @@ class Record(BaseModel):
 
     def pos(self, name: str) -> Pos:
         """Position of a field, or the top of the file when it has none."""
-        return self.positions.get(name, Pos(line=1, column=1))
+        return self.positions.get(name) or make_pos(1, 1)
 
     def section(self, *names: str) -> Section | None:
         """Find the first section whose heading matches one of *names* (case-insensitive)."""

@@ -180,8 +180,15 @@ def discover(root: Path, extra_ignore: tuple[str, ...] | list[str] = ()) -> tupl
     entry is a folder or a symlink comes with the listing, so only symlinked records cost
     a ``resolve`` (at 10,000 files, one ``lstat`` each was most of the walk).
     """
+    files, notes = discover_files(root, extra_ignore)
+    return [Path(file) for file in files], notes
+
+
+def discover_files(root: Path, extra_ignore: tuple[str, ...] | list[str] = ()) -> tuple[list[str], list[Diagnostic]]:
+    """``discover``, giving each file as ``str(path)``: a patch build only compares the list
+    with the last one, and making a ``Path`` of each file was most of the walk (DR-020)."""
     notes: list[Diagnostic] = []
-    found: list[Path] = []
+    found: list[str] = []
     root_real = root.resolve()
     skip = _skip_pattern(tuple(extra_ignore))
     stack = [os.fspath(root)]
@@ -208,13 +215,14 @@ def discover(root: Path, extra_ignore: tuple[str, ...] | list[str] = ()) -> tupl
             low = name.casefold()
             if not low.endswith(".md"):
                 continue
-            path = Path(os.path.join(dirpath, name))
+            # what str(Path(...)) of the joined path gives: only a root of "." differs
+            path = name if dirpath == "." else os.path.join(dirpath, name)
             if low in SKIP_NAMES or skip.match(low) is not None:
                 notes.append(info("ADR100", display_path(path), 1, 1, "skipped: not a decision record (README, index or template)"))
                 continue
             if link:
                 try:
-                    target = path.resolve(strict=True)
+                    target = Path(path).resolve(strict=True)
                 except (OSError, RuntimeError):
                     notes.append(warning("ADR101", display_path(path), 1, 1, "broken or looping symlink; skipped"))
                     continue
@@ -224,8 +232,12 @@ def discover(root: Path, extra_ignore: tuple[str, ...] | list[str] = ()) -> tupl
                     continue
             found.append(path)
         # a symlinked folder is listed but never entered (os.walk's followlinks=False)
-        stack.extend(os.path.join(dirpath, name) for name, link in sorted(folders, reverse=True)
+        stack.extend(name if dirpath == "." else os.path.join(dirpath, name)
+                     for name, link in sorted(folders, reverse=True)
                      if not link and name not in SKIP_DIRS
                      and (not name.startswith(".") or name in VISIBLE_HIDDEN_DIRS))
-    found.sort(key=lambda p: p.as_posix())
+    if os.sep == "/":
+        found.sort()  # Path.as_posix() is str() here
+    else:
+        found.sort(key=lambda p: p.replace(os.sep, "/"))
     return found, notes

@@ -20,6 +20,7 @@ from adr_tool.sources import (
     SKIP_DIRS,
     VISIBLE_HIDDEN_DIRS,
     discover,
+    discover_files,
     display_path,
     is_skipped_name,
 )
@@ -110,20 +111,26 @@ def _build(base: Path, files: list[tuple[str, str]], links: list[tuple[str, str,
 
 
 @settings(max_examples=120, deadline=None)
-@given(trees(), st.booleans(), st.booleans())
+@given(trees(), st.booleans(), st.sampled_from(["absolute", "relative", "dot"]))
 def test_discover_matches_os_walk_version(tree: tuple[list[tuple[str, str]],
                                                       list[tuple[str, str, str]]],
-                                          extra: bool, relative: bool) -> None:
+                                          extra: bool, where: str) -> None:
     files, links = tree
     ignore = ("custom-*.md",) if extra else ()
     with tempfile.TemporaryDirectory() as tmp:
         root = _build(Path(tmp), files, links)
         cwd = os.getcwd()
         try:
-            if relative:
+            if where == "relative":
                 os.chdir(tmp)
                 root = Path("records")
-            assert discover(root, ignore) == reference_discover(root, ignore)
+            elif where == "dot":
+                os.chdir(root)
+                root = Path(".")
+            found = discover(root, ignore)
+            assert found == reference_discover(root, ignore)
+            # the patch build's string form (DR-020): str() of each path, same notes
+            assert discover_files(root, ignore) == ([str(p) for p in found[0]], found[1])
         finally:
             os.chdir(cwd)
 

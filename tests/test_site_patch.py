@@ -283,3 +283,140 @@ def test_a_file_changed_during_a_build_is_read_again(site_project: Path, cli: Ca
     adr_build(cli)  # nothing edited since: the new text must still appear
     assert "Written while" in (site_project / "site/records/dr-002.html").read_text()
     assert_same_as_cold(site_project, cli, monkeypatch, full_builds)
+
+
+def test_config_change_takes_the_full_path(site_project: Path, cli: Callable[..., object],
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           full_builds: list[int]) -> None:
+    """The patch build reuses the last full build's config only for the very same settings."""
+    adr_build(cli)
+    append(site_project, "\nBody edit.\n")
+    edit(site_project, 'title = "Fixture decisions"', 'title = "Renamed decisions"', "pyproject.toml")
+    adr_build(cli)
+    assert len(full_builds) == 2
+    assert "Renamed decisions" in (site_project / "site/index.html").read_text()
+    append(site_project, "\nAnother edit.\n")
+    adr_build(cli)  # the new config is the snapshot's now
+    assert len(full_builds) == 2
+    assert_same_as_cold(site_project, cli, monkeypatch, full_builds)
+
+
+def test_an_invalid_config_after_a_build_is_reported(site_project: Path, cli: Callable[..., object],
+                                                     full_builds: list[int]) -> None:
+    adr_build(cli)
+    append(site_project, "\nBody edit.\n")
+    edit(site_project, 'dir = "decisions"', 'dir = "decisions"\nwidth = 0', "pyproject.toml")
+    result = cli("build", "--out", "site", "--quiet")
+    assert result.exit_code != 0  # type: ignore[attr-defined]
+    assert "width" in result.output  # type: ignore[attr-defined]
+
+
+def test_loaded_key_names_the_settings_a_config_was_validated_from(site_project: Path) -> None:
+    from adr_tool.config import Config, load_config
+    from adr_tool.configfile import config_inputs, settings_key
+
+    config = load_config(site_project)
+    assert config.loaded_key() == settings_key(config_inputs(site_project))
+    assert load_config(site_project, title="Other").loaded_key() != config.loaded_key()
+    assert Config().loaded_key() is None
+    config.site["mermaid_script"] = "m.js"  # changed after loading: no longer what was validated
+    assert config.loaded_key() is None
+
+
+def test_a_build_from_a_changed_config_leaves_no_config_to_reuse(
+        site_project: Path, cli: Callable[..., object], full_builds: list[int]) -> None:
+    """A library caller's config that differs from its file must not be taken for the file's."""
+    import time
+
+    from adr_tool.config import load_config
+    from adr_tool.repository import load_repository
+    from adr_tool.site.options import SiteOptions
+
+    config = load_config(site_project)
+    config.title = "Not what the file says"
+    loaded_at = time.time_ns()
+    repo = load_repository(site_project / "decisions", config=config)
+    adr_tool.site.build_site(repo, SiteOptions(out=Path("site")), loaded_at=loaded_at)
+    assert "Not what the file says" in (site_project / "site/index.html").read_text()
+    append(site_project, "\nBody edit.\n")
+    adr_build(cli)
+    assert len(full_builds) == 2  # the library build, then a full one
+    assert "Fixture decisions" in (site_project / "site/index.html").read_text()
+
+
+def test_a_one_file_patch_leaves_the_snapshot_and_the_next_builds_stay_exact(
+        site_project: Path, cli: Callable[..., object], monkeypatch: pytest.MonkeyPatch,
+        full_builds: list[int]) -> None:
+    """One file changed since the snapshot: it is not rewritten (the next build redoes that
+    one file); two or more: it takes them in."""
+    import time
+
+    from adr_tool.site.snapshot import RACY_NS
+
+    other = "decisions/DR-003-use-redis-queue.md"
+    time.sleep(RACY_NS / 1e9 + 0.2)  # copied files this young get no signature: all would count
+    adr_build(cli)
+    saved = snapshot_path(site_project).read_bytes()
+    for round_ in range(2):
+        append(site_project, f"\nEdit {round_}.\n")
+        adr_build(cli)
+        assert snapshot_path(site_project).read_bytes() == saved
+        assert_same_as_cold(site_project, cli, monkeypatch, full_builds)
+    append(site_project, "\nAnother record's edit.\n", other)
+    adr_build(cli)
+    assert snapshot_path(site_project).read_bytes() != saved
+    saved = snapshot_path(site_project).read_bytes()
+    assert_same_as_cold(site_project, cli, monkeypatch, full_builds)
+    append(site_project, "\nAnd the first again.\n")
+    adr_build(cli)
+    assert_same_as_cold(site_project, cli, monkeypatch, full_builds)
+    assert full_builds == [1]
+
+
+def test_the_replaced_tree_is_patched_next_time_whatever_was_done_to_it(
+        site_project: Path, cli: Callable[..., object], monkeypatch: pytest.MonkeyPatch,
+        full_builds: list[int], tmp_path: Path) -> None:
+    """A patch build keeps the tree it replaced in the cache folder and patches it the next
+    time; what it keeps must be exactly the right cache entries, and nothing it finds there
+    may lead it out of the folder."""
+    from adr_tool.site.snapshot import SPARE
+
+    spare = snapshot_path(site_project).parent / SPARE
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("untouched\n", encoding="utf-8")
+    adr_build(cli)
+    append(site_project, "\nEdit 1.\n")
+    adr_build(cli)
+    assert (spare / "index.html").is_file()  # the full build's tree
+    assert_same_as_cold(site_project, cli, monkeypatch, full_builds)
+    # damage the spare every way: a changed copy, a missing file, extras, symlinks out
+    page = spare / "records" / "dr-001.html"
+    text = page.read_text(encoding="utf-8")
+    page.unlink()
+    page.write_text(text.replace("<", "<!-- planted -->", 1), encoding="utf-8")
+    (spare / "tags").rename(spare / "tags-moved")
+    (spare / "search.html").unlink()
+    (spare / "extra.html").write_text("planted\n", encoding="utf-8")
+    (spare / "extra-folder" / "deep").mkdir(parents=True)
+    (spare / "extra-folder" / "deep" / "x.html").write_text("planted\n", encoding="utf-8")
+    (spare / "records" / "dr-002.html").unlink()
+    (spare / "records" / "dr-002.html").symlink_to(outside / "keep.txt")
+    shutil.rmtree(spare / "assets")
+    (spare / "assets").symlink_to(outside, target_is_directory=True)
+    append(site_project, "\nEdit 2.\n")
+    adr_build(cli)
+    assert full_builds == [1]
+    site = site_project / "site"
+    assert not any(p.is_symlink() for p in site.rglob("*"))
+    assert sorted(p.name for p in site.iterdir() if p.is_dir()) == ["areas", "assets", "badges",
+                                                                   "media", "records", "status",
+                                                                   "tags"]
+    assert_same_as_cold(site_project, cli, monkeypatch, full_builds)
+    assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]
+    assert (outside / "keep.txt").read_text(encoding="utf-8") == "untouched\n"
+    for round_ in range(2):  # and on top of a patched spare, the other record too
+        append(site_project, f"\nEdit {round_ + 3}.\n", "decisions/DR-003-use-redis-queue.md")
+        adr_build(cli)
+        assert_same_as_cold(site_project, cli, monkeypatch, full_builds)
+    assert full_builds == [1]

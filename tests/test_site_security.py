@@ -146,3 +146,33 @@ def test_sanitiser_drops_handlers_and_unknown_tags_from_raw_html() -> None:
 ])
 def test_url_scheme_is_what_a_browser_sees(url: str, scheme: str | None) -> None:
     assert url_scheme(url) == scheme
+
+
+def test_link_all_refuses_exactly_what_target_refuses(tmp_path: Path) -> None:
+    """``StagingDir.link_all`` checks a whole list with one pattern; ``target`` is the reference."""
+    import itertools
+
+    from adr_tool.errors import AdrError
+    from adr_tool.site.cache import ContentCache
+    from adr_tool.site.writer import _UNSAFE_PATH, StagingDir
+
+    staging = StagingDir(tmp_path / "staging", ContentCache(None))
+    source = tmp_path / "source.html"
+    source.write_text("x", encoding="utf-8")
+    pieces = ["a", ".", "..", "/", "\\", "\0", "x.html", "b/"]
+    for size in range(5):
+        for combo in itertools.product(pieces, repeat=size):
+            path = "".join(combo)
+            try:
+                staging.target(path)
+            except AdrError:
+                refused = True
+            else:
+                refused = False
+            assert (_UNSAFE_PATH.search(path) is not None) == refused, repr(path)
+            if refused:
+                with pytest.raises(AdrError):
+                    staging.link_all([(path, str(source))])
+    staging.link_all([("records/dr-1.html", str(source)), ("index.html", str(source))])
+    assert (tmp_path / "staging/records/dr-1.html").read_text(encoding="utf-8") == "x"
+    assert staging.sources is not None and set(staging.sources) >= {"records/dr-1.html", "index.html"}

@@ -120,24 +120,28 @@ def fast_build(args: list[str]) -> bool:
 def patch_build_for(dir_: Path | None, options: SiteOptions) -> tuple[BuildResult, int] | None:
     """The patch build (only changed records re-rendered, DR-020), or None for the full one.
 
-    Finds the config and records folder exactly as ``cli.common.load`` does, without
-    loading records.
+    Finds the config file and records folder exactly as ``cli.common.load`` does, without
+    loading records or validating the config: the patch build takes the last full build's
+    config when it was validated from the same settings, and declines otherwise (so an
+    invalid config is reported by the full path, as before).
     """
     from pathlib import Path
 
-    from adr_tool.config import autodetect_dir, load_config
+    from adr_tool.configfile import RecordSettings, autodetect_dir, config_inputs, settings_key
     from adr_tool.parse.cache import cache_disabled
     from adr_tool.site.snapshot import patch_build
 
     if cache_disabled():
         return None
+    values = config_inputs(dir_ if dir_ is not None and dir_.is_dir() else Path.cwd())
     if dir_ is not None:
-        config = load_config(dir_ if dir_.is_dir() else Path.cwd())
         root = dir_
     else:
-        config = load_config(Path.cwd())
-        root = autodetect_dir(config)
-    return patch_build(config, root, options)
+        folder = values.get("dir", "decisions")  # Config.dir's default (a mismatch: full path)
+        if type(folder) is not str:
+            return None  # not what Config keeps: let it validate (and complain)
+        root = autodetect_dir(RecordSettings(root=values["root"], source=values["source"], dir=folder))
+    return patch_build(settings_key(values), root, options)
 
 
 def report(result: BuildResult, problems: int, quiet: bool, say: Callable[..., None]) -> None:

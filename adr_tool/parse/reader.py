@@ -12,9 +12,9 @@ import datetime as dt
 from functools import lru_cache
 from pathlib import PurePosixPath
 import re
-from typing import Any
+from typing import Any, TypeVar
 
-from adr_tool.config import DEFAULT_ALIASES, DEFAULT_STATUSES
+from adr_tool.configfile import DEFAULT_ALIASES, DEFAULT_STATUSES
 from adr_tool.diagnostics import Diagnostic
 from adr_tool.models import (
     HistoryEntry,
@@ -25,6 +25,7 @@ from adr_tool.models import (
     RequirementKind,
     construct_record,
     make_pos,
+    trusted,
 )
 from adr_tool.parse import frontmatter as fm_mod
 from adr_tool.parse.body import Body, parse_body
@@ -189,19 +190,19 @@ def _read_frontmatter(fm: fm_mod.FrontMatter, draft: _Draft) -> None:
         if key == "history" and isinstance(entry.value, list):
             for item in entry.value:
                 if isinstance(item, dict) and "status" in item:
-                    draft.history.append(HistoryEntry(date=str(item.get("date", "")),
-                                                      status=str(item.get("status", "")),
-                                                      note=str(item.get("note", "") or "")))
+                    draft.history.append(_made(HistoryEntry, date=str(item.get("date", "")),
+                                               status=str(item.get("status", "")),
+                                               note=str(item.get("note", "") or "")))
             draft.extra[key] = entry.value
             continue
         if name is None or (name == "decision" and key.casefold() != "decision"):
             draft.extra[key] = entry.value
             # unknown keys keep their position too, so lint can point at them (ADR212)
-            draft.positions.setdefault(key, Pos(line=entry.key_line, column=entry.key_column))
+            draft.positions.setdefault(key, make_pos(entry.key_line, entry.key_column))
             continue
         if name == "requires":
             draft.requires.extend(_requirements(entry, fm.start_line))
-            draft.positions.setdefault("requires", Pos(line=entry.key_line, column=entry.key_column))
+            draft.positions.setdefault("requires", make_pos(entry.key_line, entry.key_column))
             continue
         if name in ("id", "plan", "phase"):
             raw = fm_mod.raw_scalar(entry.node)
@@ -231,6 +232,24 @@ def _read_frontmatter(fm: fm_mod.FrontMatter, draft: _Draft) -> None:
                 draft.extra.setdefault("__completed__", True)
 
 
+_Model = TypeVar("_Model", Requirement, HistoryEntry)
+_TOP = Pos.model_construct(line=1)
+"""``Pos(line=1)``, made without a validator."""
+_EXACT: dict[str, tuple[type, ...]] = {
+    "kind": (RequirementKind,), "target": (str,), "provides": (str, type(None)), "pos": (Pos,),
+    "date": (str,), "status": (str,), "note": (str,)}
+"""The types a ``Requirement`` or ``HistoryEntry`` field keeps unchanged through validation."""
+
+
+def _made(cls: type[_Model], **given: Any) -> _Model:
+    """``cls(**given)``, without a validator when every value is exactly of a type its field
+    keeps (``models.trusted``): the models are ``defer_build``, and a patch build that
+    validates nothing never builds their schemas (DR-020)."""
+    if all(type(value) in _EXACT[name] for name, value in given.items()):
+        return trusted(cls, given)
+    return cls(**given)
+
+
 def _scalar_text(value: Any) -> str | None:
     if value is None:
         return None
@@ -255,28 +274,28 @@ def _requirements(entry: fm_mod.Entry, start_line: int) -> list[Requirement]:
         items = [(entry.value, node)]
     for value, item_node in items:
         mark = getattr(item_node, "start_mark", None)
-        pos = Pos(line=(mark.line + start_line) if mark else entry.key_line,
-                  column=(mark.column + 1) if mark else entry.key_column)
+        pos = make_pos((mark.line + start_line) if mark else entry.key_line,
+                       (mark.column + 1) if mark else entry.key_column)
         if isinstance(value, dict):
             lowered = {str(k).casefold(): v for k, v in value.items()}
             if "phase" in lowered:
                 target = _raw_child(item_node, "phase") or str(lowered["phase"])
                 provides = lowered.get("provides")
-                out.append(Requirement(kind=RequirementKind.PHASE, target=target,
+                out.append(_made(Requirement, kind=RequirementKind.PHASE, target=target,
                                        provides=_scalar_text(provides), pos=pos))
             elif "capability" in lowered:
-                out.append(Requirement(kind=RequirementKind.CAPABILITY,
+                out.append(_made(Requirement, kind=RequirementKind.CAPABILITY,
                                        target=str(lowered["capability"]).strip(), pos=pos))
             elif "id" in lowered or "record" in lowered:
                 target = _raw_child(item_node, "id") or _raw_child(item_node, "record") or str(
                     lowered.get("id") or lowered.get("record"))
-                out.append(Requirement(kind=RequirementKind.RECORD, target=target, pos=pos))
+                out.append(_made(Requirement, kind=RequirementKind.RECORD, target=target, pos=pos))
             else:
                 text = _scalar_text(value) or ""
-                out.append(Requirement(kind=RequirementKind.RECORD, target=text, pos=pos))
+                out.append(_made(Requirement, kind=RequirementKind.RECORD, target=text, pos=pos))
         elif value is not None and str(value).strip():
             raw = fm_mod.raw_scalar(item_node)
-            out.append(Requirement(kind=RequirementKind.RECORD,
+            out.append(_made(Requirement, kind=RequirementKind.RECORD,
                                    target=(raw if raw is not None else str(value)).strip(), pos=pos))
     return out
 
@@ -332,10 +351,10 @@ def _read_bold_fields(body: Body, draft: _Draft) -> None:
         if name == "requires":
             if "requires" in draft.positions and draft.positions["requires"].line < line_no:
                 continue  # frontmatter already says what this record requires
-            draft.positions.setdefault("requires", Pos(line=line_no, column=column))
+            draft.positions.setdefault("requires", make_pos(line_no, column))
             for target in split_list(value):
-                draft.requires.append(Requirement(kind=RequirementKind.RECORD, target=target,
-                                                  pos=Pos(line=line_no, column=column)))
+                draft.requires.append(_made(Requirement, kind=RequirementKind.RECORD, target=target,
+                                                  pos=make_pos(line_no, column)))
             continue
         if name in LIST_FIELDS:
             links = _link_targets(value)
@@ -528,7 +547,7 @@ def _build(source: SourceFile, fm: fm_mod.FrontMatter | None, draft: _Draft, bod
         heading_id, heading_title = split_heading_id(strip_markup(body.h1[0]))
         if not title:
             title = heading_title
-            positions["title"] = Pos(line=body.h1[1], column=1)
+            positions["title"] = make_pos(body.h1[1], 1)
         elif heading_id and "id" not in values:
             pass
     record_id = values.get("id")
@@ -538,10 +557,10 @@ def _build(source: SourceFile, fm: fm_mod.FrontMatter | None, draft: _Draft, bod
             # a plan and its summary share phase + plan; the summary is the outcome record
             record_id = f"{record_id}-summary"
         if record_id:
-            positions["id"] = positions.get("plan") or positions.get("phase") or Pos(line=1)
+            positions["id"] = positions.get("plan") or positions.get("phase") or _TOP
     if not record_id and heading_id and re.match(r"^[A-Za-z]+-\d+$", heading_id):
         record_id = heading_id
-        positions["id"] = Pos(line=body.h1[1] if body.h1 else 1, column=3)
+        positions["id"] = make_pos(body.h1[1] if body.h1 else 1, 3)
     if not record_id:
         record_id = id_from_filename(name)
     record_id = str(record_id).strip() or id_from_filename(name)

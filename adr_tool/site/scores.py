@@ -76,14 +76,18 @@ def _settings(scoring: Any, config: Config) -> Any:
 def cached_scores(record: Record, config: Config, cache: ContentCache) -> list[ScoreTableView]:
     """``build_scores`` through the cache: scoring a record costs ~1.5 ms, a hit ~20 µs.
 
-    The key holds everything ``score_record`` and ``table_view`` read: the body (tables
-    come from it), the fields named here and the score settings; ``content_key`` adds the
-    code version.
+    The key holds everything ``score_record`` and ``table_view`` read: the tables (with
+    their sections and positions: ``Record.tables`` is made from ``table_data`` alone),
+    the fields named here, the position of the decision and the score settings;
+    ``content_key`` adds the code version. Not the rest of the body, which scoring never
+    reads: a patch build of a record whose edit left its tables alone does not score it
+    (or import the scoring modules) again (DR-020, 2026-12-03).
     """
     if not record.tables or not scoring_available():
         return []
     key = content_key("scores", record.id, record.path, record.title, record.decision or "\0",
-                      repr(sorted(record.extra.items(), key=repr)), record.body,
+                      repr(sorted(record.extra.items(), key=repr)), repr(record.table_data),
+                      repr(record.positions.get("decision")),
                       repr(sorted(config.score.items(), key=repr)))
     cached = cache.get("scores", key)
     if cached is not None:

@@ -7,7 +7,9 @@ model without its body parts, and which cache file every output file is a link t
 next ``adr build`` stats the files first; when only a few changed and their summaries did
 not, nothing another page shows changed, so it re-parses just those files, re-renders their
 pages, splices their items into the search index (and the feed) and links every other file
-from the cache, without loading the other records or building the site model.
+from the cache, without loading the other records or building the site model. The tree it
+replaces is kept in the cache folder and patched by the next patch build (``_swap``,
+``StagingDir.adopt`` and ``settle``).
 
 Anything else (a summary, the file list, config, templates, options, code, a linked media
 file, the snapshot itself) sends the build down the full path, whose output the patch
@@ -24,6 +26,8 @@ import os
 from pathlib import Path
 import pickle
 import re
+import shutil
+import stat
 import tempfile
 import time
 from typing import TYPE_CHECKING, Any
@@ -54,6 +58,11 @@ SEARCH_HEAD = b"window.ADR_SEARCH_INDEX = ["
 SEARCH_TAIL = b"];\n"
 COMMA = ord(",")
 SEARCH_INDEX = "search-index.js"
+SPARE = "spare"
+"""Folder in the page cache folder holding the output tree a patch build replaced."""
+CONFIG = "config"
+"""``Snapshot.extra`` key of (``settings_key``, the ``Config`` validated from those settings):
+a patch build whose settings have that key uses the config without validating it."""
 _SOURCE = re.compile(r"(?:pages|blobs)/[0-9a-f]{64}")
 """Where a snapshot may say an output file comes from: a cache entry, nothing else."""
 
@@ -296,13 +305,15 @@ def snapshot_of(repo: Repository, options: SiteOptions, out: Path, templates_key
 
     feed = [(file_of[page.source], item) for page, item in feed_items(model)]
     counted = sum(problems.get(r.path, 0) for r in repo.records)
+    settings = repo.config.loaded_key()
     return Snapshot(
         inputs=inputs_key(repo.config, repo.root, options, out, templates_key), files=files,
         states=states, search_order=order, tree=tree,
         probes=[(p, probe_sig(p)) for p in probes], info=model.info, feed=feed,
         pages=len(model.records) + len(model.list_pages) + 6,
         other_problems=len(repo.diagnostics) - counted,
-        used_graph_module=model.used_graph_module), b"".join(skeletons)
+        used_graph_module=model.used_graph_module,
+        extra={CONFIG: (settings, repo.config)} if settings is not None else {}), b"".join(skeletons)
 
 
 def _tree(sources: dict[str, str] | None, cache_root: Path) -> dict[str, str] | None:
@@ -321,9 +332,11 @@ def _tree(sources: dict[str, str] | None, cache_root: Path) -> dict[str, str] | 
 
 # -- the patch build ---------------------------------------------------------------------------
 
-def patch_build(config: Config, root: Path, options: SiteOptions) -> tuple[BuildResult, int] | None:
+def patch_build(settings: str, root: Path, options: SiteOptions) -> tuple[BuildResult, int] | None:
     """Rebuild from the snapshot when only record bodies changed; None means "take the full path".
 
+    *settings* is the ``settings_key`` of the configuration as ``load_config`` would read it
+    now: the last full build's config is used when it was validated from the same settings.
     Returns the build result and the number of load problems (what ``adr build`` reports).
     """
     from adr_tool.site.cache import default_cache_dir
@@ -337,6 +350,12 @@ def patch_build(config: Config, root: Path, options: SiteOptions) -> tuple[Build
     snap = load_snapshot(folder)
     if snap is None:
         return None
+    from adr_tool.config import Config
+
+    loaded = snap.extra.get(CONFIG)
+    if not isinstance(loaded, tuple) or loaded[0] != settings or not isinstance(loaded[1], Config):
+        return None
+    config = loaded[1]
     try:
         return _patch(config, root, options, out, folder, snap, started)
     except Exception:  # noqa: BLE001 - any surprise means the full path, which reports it properly
@@ -346,10 +365,9 @@ def patch_build(config: Config, root: Path, options: SiteOptions) -> tuple[Build
 def _patch(config: Config, root: Path, options: SiteOptions, out: Path, folder: Path,
            snap: Snapshot, started: float) -> tuple[BuildResult, int] | None:
     from adr_tool.site.options import BuildResult
-    from adr_tool.sources import discover
+    from adr_tool.sources import discover_files
 
-    paths, _ = discover(root, config.ignore)
-    files = [str(p) for p in paths]
+    files, _ = discover_files(root, config.ignore)
     if files != snap.files:
         return None
     changed = [f for f in files if file_sig(f) != snap.states[f].sig]
@@ -358,7 +376,6 @@ def _patch(config: Config, root: Path, options: SiteOptions, out: Path, folder: 
     if any(probe_sig(path) != sig for path, sig in snap.probes):
         return None
     from adr_tool.site.writer import SiteWriter, StagingDir, make_environment, remove_tree
-    from adr_tool.writes import replace_tree
 
     cache = ContentCache(folder)
     env = make_environment(config.root, folder / "templates")
@@ -366,6 +383,8 @@ def _patch(config: Config, root: Path, options: SiteOptions, out: Path, folder: 
     staging_path = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         staging = StagingDir(staging_path, cache)
+        if _take_spare(folder / SPARE, staging_path):
+            staging.adopt({snap.states[p].page for p in changed} | {SEARCH_INDEX, "feed.xml"})
         writer = SiteWriter(env, staging, cache)
         if inputs_key(config, root, options, out, writer.fingerprint) != snap.inputs:
             raise _Doubt
@@ -386,28 +405,35 @@ def _patch(config: Config, root: Path, options: SiteOptions, out: Path, folder: 
         if any(p in summaries and item["summary"] != summaries[p] for p, item in snap.feed):
             _write_feed(writer, snap, summaries)
             replaced.add("feed.xml")
-        root_dir = str(folder)
+        root_dir = os.path.join(str(folder), "")
+        links: list[tuple[str, str]] = []
         for site_path, source in snap.tree.items():
             if site_path in replaced:
                 continue
             if not _SOURCE.fullmatch(source):
                 raise _Doubt
-            staging.link(site_path, os.path.join(root_dir, source))
+            links.append((site_path, root_dir + source))
+        staging.settle(links)
         staging_path.chmod(0o755)
-        replace_tree(staging_path, out)
+        _swap(staging_path, out, folder / SPARE)
     except _Doubt:
         remove_tree(staging_path)
         return None
     except BaseException:
         remove_tree(staging_path)
         raise
-    feed = [(p, _with_summary(item, summaries.get(p))) for p, item in snap.feed]
-    tree = _tree(staging.sources, folder)
-    new = replace(snap, states=states, tree=tree or {}, feed=feed)
-    if tree is None:
-        drop_snapshot(folder)
-    else:
-        save_snapshot(folder, new)
+    if len(changed) > 1:
+        # else the last snapshot serves the next build just as well: it re-renders the one
+        # file changed since, as this one did, and rewriting ~1 MB of snapshot costs more
+        # than that (DR-020, 2026-12-03). Two or more: take them in, so that at most one
+        # record is ever rendered again for nothing.
+        sources = staging.sources
+        fresh = _tree({p: sources[p] for p in replaced if p in sources}, folder) if sources else None
+        if fresh is None or fresh.keys() != replaced:
+            drop_snapshot(folder)
+        else:
+            feed = [(p, _with_summary(item, summaries.get(p))) for p, item in snap.feed]
+            save_snapshot(folder, replace(snap, states=states, tree={**snap.tree, **fresh}, feed=feed))
     records = len(snap.search_order)
     result = BuildResult(
         out=out, index=out / "index.html", pages=snap.pages, files=staging.files, records=records,
@@ -417,6 +443,43 @@ def _patch(config: Config, root: Path, options: SiteOptions, out: Path, folder: 
         seconds=time.perf_counter() - started, used_graph_module=snap.used_graph_module,
         scored_records=sum(1 for p in snap.search_order if states[p].scored))
     return result, problems
+
+
+def _take_spare(spare: Path, staging: Path) -> bool:
+    """Move the output tree the last patch build replaced (kept in the cache folder) to
+    *staging*, an empty folder: True when there was one to patch instead of linking anew."""
+    try:
+        if not stat.S_ISDIR(os.lstat(spare).st_mode):
+            return False
+        os.rename(spare, staging)  # over the empty folder; fails across file systems
+    except OSError:
+        return False
+    return True
+
+
+def _swap(staging: Path, out: Path, spare: Path) -> None:
+    """``writes.replace_tree``, but the replaced tree becomes the next patch build's spare
+    (moved into the cache folder, where only this user's builds look) instead of being
+    deleted, when it can be moved there: removing ~2,000 hard links and linking as many
+    again was a third of a patch build, while the next one finds all but a few files of the
+    spare already right (``StagingDir.adopt`` and ``settle`` check each)."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(out, old)
+    try:
+        os.replace(staging, out)
+    except BaseException:
+        if old is not None:
+            os.replace(old, out)
+        raise
+    if old is not None:
+        try:
+            os.rename(old, spare)  # not when a spare is there already, or on another device
+        except OSError:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _patch_record(config: Config, cache: ContentCache, writer: Any, snap: Snapshot,
