@@ -69,6 +69,7 @@ def build_site(
         replace_tree(staging_path, out)
     except BaseException:
         remove_tree(staging_path)
+        cache.discard_pack()
         raise
     plans.save()
     if cache.folder is not None and loaded_at is not None:
@@ -77,6 +78,7 @@ def build_site(
         if made is not None:
             save_snapshot(cache.folder, *made)
     cache.prune()
+    cache.save_pack()
     return BuildResult(
         out=out, index=out / "index.html", pages=_html_pages(model), files=staging.files,
         records=len(model.records), rendered=writer.rendered, reused=writer.reused,

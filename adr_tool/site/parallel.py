@@ -39,6 +39,8 @@ class _Made:
     used: set[tuple[str, str]]
     hits: Counter[str]
     misses: Counter[str]
+    stored: list[tuple[str, str, bytes]]
+    """Packed cache entries made (the parent writes the pack)."""
     captured: object
 
 
@@ -66,6 +68,9 @@ def make_pages(step: PageStep, ordered: list[Record], entry_of: dict[str, Record
     bounds = [(lo, min(lo + size, total)) for lo in range(0, total, size)]
     pages: list[DonePage] = []
     _WORK = (step, ordered, entry_of, keys, capture)
+    pack = step.builder.cache.pack()
+    if pack is not None:
+        pack.preload()  # once, not in every worker
     try:
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -91,7 +96,7 @@ def _apply(step: PageStep, capture: PageCapture, made: _Made, record: Record,
     for probe in made.probes:
         builder.probes[probe] = None
     cache = builder.cache
-    cache.adopt(made.used, made.hits, made.misses)
+    cache.adopt(made.used, made.hits, made.misses, made.stored)
     capture.apply(made.captured)
     return step.finish(made.page, made.plan, made.page_key)
 
@@ -107,6 +112,7 @@ def _chunk(bounds: tuple[int, int]) -> list[_Made] | tuple[str, str]:
     builder = step.builder
     cache = builder.cache
     made: list[_Made] = []
+    cache.log_stores()  # the parent owns the pack
     try:
         for i in range(*bounds):
             record = ordered[i]
