@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+import gc
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -64,13 +65,23 @@ def make_pages(step: PageStep, ordered: list[Record], entry_of: dict[str, Record
 
     workers = pool_workers()
     total = len(ordered)
-    size = max(total // (workers * 4), 8)
-    bounds = [(lo, min(lo + size, total)) for lo in range(0, total, size)]
     pages: list[DonePage] = []
+    # the first page is made here: what every page needs and is made on first use (the
+    # record template compiled, Markdown, Pygments and scoring imported) is then made
+    # once, before the fork, not once per worker
+    if total:
+        pages.append(step.finish(*step.make(ordered[0], entry_of[ordered[0].id], keys[0])))
+        if progress is not None:
+            progress("records", 1, total)
+    size = max((total - 1) // (workers * 4), 8)
+    bounds = [(lo, min(lo + size, total)) for lo in range(1, total, size)]
     _WORK = (step, ordered, entry_of, keys, capture)
     pack = step.builder.cache.pack()
     if pack is not None:
         pack.preload()  # once, not in every worker
+    # what exists now is only read by the workers: kept out of their garbage collections,
+    # which would otherwise write to (and so copy) every page of the parent's memory
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -83,6 +94,7 @@ def make_pages(step: PageStep, ordered: list[Record], entry_of: dict[str, Record
                     if progress is not None:
                         progress("records", len(pages), total)
     finally:
+        gc.unfreeze()
         _WORK = None
     return pages
 
