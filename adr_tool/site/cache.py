@@ -310,7 +310,7 @@ class Manifest:
     def __init__(self, cache: ContentCache, name: str) -> None:
         self.path = os.path.join(cache._root, name) if cache.folder is not None else None
         self._old: dict[str, bytes] = {}
-        self._new: dict[str, bytes] = {}
+        self._new: dict[str, bytes | tuple[bytes, ...]] = {}
         self._changed = False
         if self.path is None:
             return
@@ -337,9 +337,11 @@ class Manifest:
         """Whether the last build left *key* (without keeping it, unlike ``get``)."""
         return key in self._old
 
-    def put(self, key: str, value: bytes) -> None:
-        """Store *value* under *key* (written by ``save``)."""
-        if self.path is None or b"\x1e" in value or b"\x1f" in value:
+    def put(self, key: str, value: bytes | tuple[bytes, ...]) -> None:
+        """Store *value* (bytes, or pieces written one after the other) under *key*
+        (written by ``save``). Pieces are kept as they are: no copy of a large value."""
+        pieces = value if isinstance(value, tuple) else (value,)
+        if self.path is None or any(b"\x1e" in piece or b"\x1f" in piece for piece in pieces):
             return
         self._new[key] = value
         self._changed = True
@@ -348,10 +350,22 @@ class Manifest:
         """Write the entries of this build, if they differ from the ones read (temp + rename)."""
         if self.path is None or (not self._changed and self._new.keys() == self._old.keys()):
             return
-        data = self.MAGIC + b"\x1e".join(key.encode("ascii") + b"\x1f" + value
-                                          for key, value in self._new.items())
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        atomic_write_bytes(Path(self.path), data, fsync=False)
+        atomic_write_bytes(Path(self.path), self._chunks(), fsync=False)
+
+    def _chunks(self) -> list[bytes]:
+        """The file as a list of chunks (written in order; never joined in memory)."""
+        chunks = [self.MAGIC]
+        for key, value in self._new.items():
+            chunks += (key.encode("ascii"), b"\x1f")
+            if isinstance(value, tuple):
+                chunks += value
+            else:
+                chunks.append(value)
+            chunks.append(b"\x1e")
+        if self._new:
+            chunks.pop()
+        return chunks
 
 
 _PACK_MAGIC = b"adr-site-pack-1\n"

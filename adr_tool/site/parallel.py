@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from adr_tool.site.model import DonePage, PageCapture, PagePlan, PageStep, Progress, RecordEntry
 
 MAX_WORKERS = 4
+CHUNK = 64
 
 
 @dataclass(slots=True)
@@ -73,7 +74,9 @@ def make_pages(step: PageStep, ordered: list[Record], entry_of: dict[str, Record
         pages.append(step.finish(*step.make(ordered[0], entry_of[ordered[0].id], keys[0])))
         if progress is not None:
             progress("records", 1, total)
-    size = max((total - 1) // (workers * 4), 8)
+    # ~4 chunks per worker, but at most CHUNK pages: a chunk's results (pages, cache
+    # entries) wait in the parent until the chunks before it are applied
+    size = min(max((total - 1) // (workers * 4), 8), CHUNK)
     bounds = [(lo, min(lo + size, total)) for lo in range(1, total, size)]
     _WORK = (step, ordered, entry_of, keys, capture)
     pack = step.builder.cache.pack()

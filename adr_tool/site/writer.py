@@ -31,7 +31,7 @@ from adr_tool.site.context import (
     TagsContext,
     TimelineContext,
 )
-from adr_tool.site.model import FEED_ENTRIES, DonePage, RecordPage, SiteInfo, SiteModel
+from adr_tool.site.model import FEED_ENTRIES, DonePage, RecordPage, SiteInfo, SiteModel, search_js
 from adr_tool.site.paths import SITE_MARKER, root_prefix
 from adr_tool.templates_loader import template_dirs
 
@@ -343,7 +343,7 @@ class SiteWriter:
         not_found["root"] = info.base_url  # served for any missing path: links must be rooted
         self.page("404.html", "404.html.j2", not_found)
         self._feeds(model)
-        self.staging.write("search-index.js", model.search_js.encode("utf-8", "replace"))
+        self.staging.write("search-index.js", search_js(model.records))
         for path, svg in model.badges.items():
             self.staging.write(path, svg.encode("utf-8", "replace"))
         self._assets(model)
