@@ -220,8 +220,9 @@ class ContentCache:
         _remember(memo_key, data)
         return data
 
-    def store(self, namespace: str, key: str, data: bytes) -> str | None:
-        """Write an entry (temp file + rename, read-only) and return its path.
+    def store(self, namespace: str, key: str, data: bytes | list[bytes]) -> str | None:
+        """Write an entry (temp file + rename, read-only) and return its path; *data*
+        may be chunks, written one after the other.
 
         A ``PACKED`` entry goes to the pack (written by ``save_pack``) and has no path.
         """
@@ -230,6 +231,8 @@ class ContentCache:
         if self.folder is None:
             return None
         if namespace in PACKED:
+            if isinstance(data, list):
+                data = b"".join(data)
             if self._stored is not None:
                 self._stored.append((namespace, key, data))
                 return None
@@ -252,9 +255,10 @@ class ContentCache:
             os.chmod(tmp, 0o444)
         try:
             try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
+                for chunk in data if isinstance(data, list) else (data,):
+                    view = memoryview(chunk)
+                    while view:
+                        view = view[os.write(fd, view):]
             finally:
                 os.close(fd)
             os.replace(tmp, path)

@@ -970,12 +970,13 @@ SEARCH_HEAD = b"window.ADR_SEARCH_INDEX = ["
 SEARCH_TAIL = b"];\n"
 
 
-def search_js(pages: list[DonePage]) -> bytes:
-    """The search index as a script (loaded by <script src>, which works on file://; DR-013).
+def search_js(pages: list[DonePage]) -> list[bytes]:
+    """The search index as a script (loaded by <script src>, which works on file://; DR-013),
+    as the chunks to write one after the other.
 
     A JSON list is its items' JSON joined by commas, so each record's item is made once
-    (and kept in its plan) and a rebuild only joins them, in one copy (~50 MB at 10,000
-    records), made when the file is written and dropped after.
+    (and kept in its plan) and a rebuild only writes them again, never joined in memory
+    (~50 MB at 10,000 records).
     """
     pieces = [SEARCH_HEAD]
     for page in pages:
@@ -983,7 +984,7 @@ def search_js(pages: list[DonePage]) -> bytes:
     if pages:
         pieces.pop()
     pieces.append(SEARCH_TAIL)
-    return b"".join(pieces)
+    return pieces
 
 
 def _search_doc(e: RecordEntry, text: str) -> str:
