@@ -84,6 +84,7 @@ def make_pages(step: PageStep, ordered: list[Record], entry_of: dict[str, Record
         pack.preload()  # once, not in every worker
     # what exists now is only read by the workers: kept out of their garbage collections,
     # which would otherwise write to (and so copy) every page of the parent's memory
+    outer_freeze = gc.get_freeze_count() > 0  # ``build_site`` froze the loaded records
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
@@ -97,7 +98,8 @@ def make_pages(step: PageStep, ordered: list[Record], entry_of: dict[str, Record
                     if progress is not None:
                         progress("records", len(pages), total)
     finally:
-        gc.unfreeze()
+        if not outer_freeze:
+            gc.unfreeze()
         _WORK = None
     return pages
 
