@@ -45,7 +45,10 @@ def some_entries(n: int = 3) -> dict[tuple[str, str], bytes]:
             for namespace in sorted(PACKED) for i in range(n)}
 
 
-def test_intermediate_entries_go_to_one_pack_that_the_next_build_reads(tmp_path: Path) -> None:
+@pytest.mark.parametrize("searches", [64, 2, 0], ids=["searched", "then a dict", "a dict"])
+def test_intermediate_entries_go_to_one_pack_that_the_next_build_reads(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, searches: int) -> None:
+    monkeypatch.setattr("adr_tool.site.cache._SEARCHES", searches)
     root = tmp_path / "cache"
     entries = some_entries()
     packed_build(root, entries)
@@ -193,7 +196,7 @@ def test_site_builds_whatever_happens_to_the_pack(tmp_path: Path, monkeypatch: p
     assert build("site") == reference
     assert (cache / PACK).is_file() and not (cache / "bodies").exists()
     warm = ContentCache(cache)
-    assert warm.pack() is not None and warm.pack()._load()  # type: ignore[union-attr]
+    assert warm.pack() is not None and warm.pack()._all()  # type: ignore[union-attr]
     assert build("site") == reference
     # a planted pack: the keys are right but nothing verifies
     data = (cache / PACK).read_bytes()
