@@ -182,8 +182,9 @@ class DonePage:
     page_file: str | None
     """Cached page to link into the site; None when it was rendered into it already."""
     scored: bool
-    search_doc: str
-    """This record's item of the search index (finished JSON)."""
+    search_doc: bytes
+    """This record's item of the search index (finished JSON, ASCII: the same object the
+    plan manifest keeps, so 10,000 items are held once, not as text and bytes)."""
     reused: bool
     source: str = ""
     """The record's ``path`` (its file, as loaded)."""
@@ -205,7 +206,7 @@ class PagePlan:
     """Distinct (url, is image) of the body links whose target depends on files."""
     resolved: list[tuple[str | None, bool]]
     """Where each of ``links`` went: (href, external)."""
-    search_doc: str
+    search_doc: bytes
     summary: str
     scored: bool
     deps: list[tuple[str, str]]
@@ -259,7 +260,6 @@ class SiteModel:
     timeline: list[TimelineGroup]
     graph_svg: str
     graph_edge_count: int
-    search_js: str
     badges: dict[str, str]
     media: dict[str, Path] = field(default_factory=dict)
     """Site path -> source file to copy."""
@@ -589,7 +589,8 @@ class _Builder:
                 target = self.resolve_link(page, base, url, image)
                 if target.href != href_ or target.external != external:
                     return None
-            search_doc = doc.decode("ascii")
+            if not doc.isascii():
+                return None
         except (ValueError, TypeError):
             return None
         if not (isinstance(page_key, str) and _HEX_KEY.fullmatch(page_key)):
@@ -600,7 +601,7 @@ class _Builder:
         for namespace, dep in deps:
             self.cache.use(str(namespace), str(dep))
         return DonePage(entry=entry, summary=summary, page_file=page_file, scored=scored,
-                        search_doc=search_doc, reused=True, source=record.path, plan=key,
+                        search_doc=doc, reused=True, source=record.path, plan=key,
                         links=tuple((str(u), bool(i)) for u, i in links),
                         resolved=tuple((h, bool(e)) for h, e in resolved))
 
@@ -789,7 +790,6 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
         info=info, entries=entries, records=pages, statuses=statuses, tags=tags, areas=areas,
         list_pages=list_pages, timeline=_timeline(records, entry_of), graph_svg=graph,
         graph_edge_count=len(relations.edges), badges=badges,
-        search_js=_search_js(pages),
         media=dict(sorted(builder.media.items())), mermaid_source=mermaid,
         used_graph_module=relations.from_graph_module,
         scored_records=sum(1 for p in pages if p.scored),
@@ -855,7 +855,7 @@ class PageStep:
                     for u, i in links]
         plan = PagePlan(
             key=key, links=links, resolved=[(t.href, t.external) for t in resolved],
-            search_doc=_search_doc(entry, builder.search_text.pop(record.id, "")),
+            search_doc=_search_doc(entry, builder.search_text.pop(record.id, "")).encode("ascii"),
             summary=page.summary, scored=bool(page.scores),
             deps=list(dict.fromkeys(deps)))
         page_key = None
@@ -884,8 +884,7 @@ class PageStep:
 def store_plan(plans: Manifest, plan: PagePlan, page_key: str) -> None:
     """Remember how a record page was made, under its plan key, once it is rendered."""
     head = [page_key, plan.links, plan.resolved, plan.summary, plan.scored, plan.deps]
-    data = json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\0" + plan.search_doc.encode("ascii")
-    plans.put(plan.key, data)
+    plans.put(plan.key, (json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\0", plan.search_doc))
 
 
 def _whole_graph(builder: _Builder, entries: list[RecordEntry], relations: Relations) -> str:
@@ -967,13 +966,25 @@ def _timeline(records: list[Record], entry_of: dict[str, RecordEntry]) -> list[T
     return out
 
 
-def _search_js(pages: list[DonePage]) -> str:
-    """The search index as a script (loaded by <script src>, which works on file://; DR-013).
+SEARCH_HEAD = b"window.ADR_SEARCH_INDEX = ["
+SEARCH_TAIL = b"];\n"
+
+
+def search_js(pages: list[DonePage]) -> list[bytes]:
+    """The search index as a script (loaded by <script src>, which works on file://; DR-013),
+    as the chunks to write one after the other.
 
     A JSON list is its items' JSON joined by commas, so each record's item is made once
-    (and kept in its plan) and a rebuild only joins them.
+    (and kept in its plan) and a rebuild only writes them again, never joined in memory
+    (~50 MB at 10,000 records).
     """
-    return f"window.ADR_SEARCH_INDEX = [{','.join(p.search_doc for p in pages)}];\n"
+    pieces = [SEARCH_HEAD]
+    for page in pages:
+        pieces += (page.search_doc, b",")
+    if pages:
+        pieces.pop()
+    pieces.append(SEARCH_TAIL)
+    return pieces
 
 
 def _search_doc(e: RecordEntry, text: str) -> str:

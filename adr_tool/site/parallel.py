@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+import gc
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from adr_tool.site.model import DonePage, PageCapture, PagePlan, PageStep, Progress, RecordEntry
 
 MAX_WORKERS = 4
+CHUNK = 64
 
 
 @dataclass(slots=True)
@@ -39,6 +41,8 @@ class _Made:
     used: set[tuple[str, str]]
     hits: Counter[str]
     misses: Counter[str]
+    stored: list[tuple[str, str, bytes]]
+    """Packed cache entries made (the parent writes the pack)."""
     captured: object
 
 
@@ -62,10 +66,26 @@ def make_pages(step: PageStep, ordered: list[Record], entry_of: dict[str, Record
 
     workers = pool_workers()
     total = len(ordered)
-    size = max(total // (workers * 4), 8)
-    bounds = [(lo, min(lo + size, total)) for lo in range(0, total, size)]
     pages: list[DonePage] = []
+    # the first page is made here: what every page needs and is made on first use (the
+    # record template compiled, Markdown, Pygments and scoring imported) is then made
+    # once, before the fork, not once per worker
+    if total:
+        pages.append(step.finish(*step.make(ordered[0], entry_of[ordered[0].id], keys[0])))
+        if progress is not None:
+            progress("records", 1, total)
+    # ~4 chunks per worker, but at most CHUNK pages: a chunk's results (pages, cache
+    # entries) wait in the parent until the chunks before it are applied
+    size = min(max((total - 1) // (workers * 4), 8), CHUNK)
+    bounds = [(lo, min(lo + size, total)) for lo in range(1, total, size)]
     _WORK = (step, ordered, entry_of, keys, capture)
+    pack = step.builder.cache.pack()
+    if pack is not None:
+        pack.preload()  # once, not in every worker
+    # what exists now is only read by the workers: kept out of their garbage collections,
+    # which would otherwise write to (and so copy) every page of the parent's memory
+    outer_freeze = gc.get_freeze_count() > 0  # ``build_site`` froze the loaded records
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -78,6 +98,8 @@ def make_pages(step: PageStep, ordered: list[Record], entry_of: dict[str, Record
                     if progress is not None:
                         progress("records", len(pages), total)
     finally:
+        if not outer_freeze:
+            gc.unfreeze()
         _WORK = None
     return pages
 
@@ -91,7 +113,7 @@ def _apply(step: PageStep, capture: PageCapture, made: _Made, record: Record,
     for probe in made.probes:
         builder.probes[probe] = None
     cache = builder.cache
-    cache.adopt(made.used, made.hits, made.misses)
+    cache.adopt(made.used, made.hits, made.misses, made.stored)
     capture.apply(made.captured)
     return step.finish(made.page, made.plan, made.page_key)
 
@@ -107,6 +129,7 @@ def _chunk(bounds: tuple[int, int]) -> list[_Made] | tuple[str, str]:
     builder = step.builder
     cache = builder.cache
     made: list[_Made] = []
+    cache.log_stores()  # the parent owns the pack
     try:
         for i in range(*bounds):
             record = ordered[i]

@@ -130,7 +130,7 @@ def record_summary(record: Record) -> str:
     links to (backlinks) and which media are copied. Equal summaries mean only the record's
     own page, its search item and its feed summary can differ.
     """
-    links = [(url, image) for url, _text, _line, _col, image in record.structure[1]
+    links = [(url, image) for url, _text, _line, _col, image in record._part(1)  # links only
              if not url.startswith(("https://", "http://", "#"))]
     fields = (record.id, record.title, record.status, record.status_raw, record.date, record.date_raw,
               record.owner, record.deciders, record.tags,

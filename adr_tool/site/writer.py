@@ -9,9 +9,10 @@ they were made.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 import contextlib
 import dataclasses
+import hashlib
 import os
 from pathlib import Path
 import re
@@ -32,7 +33,7 @@ from adr_tool.site.context import (
     TagsContext,
     TimelineContext,
 )
-from adr_tool.site.model import FEED_ENTRIES, DonePage, RecordPage, SiteInfo, SiteModel
+from adr_tool.site.model import FEED_ENTRIES, DonePage, RecordPage, SiteInfo, SiteModel, search_js
 from adr_tool.site.paths import SITE_MARKER, root_prefix
 from adr_tool.templates_loader import template_dirs
 
@@ -114,9 +115,25 @@ class StagingDir:
             cached = self.cache.lookup("blobs", key) or self.cache.store("blobs", key, data)
             if cached is not None and len(data) <= 4096:
                 self._small[data] = cached  # badges: a thousand files, a few contents
+        self._place(site_path, cached, (data,))
+
+    def write_chunks(self, site_path: str, chunks: list[bytes]) -> None:
+        """Write one file made of *chunks*, never joined in memory (the search index is
+        ~50 MB at 10,000 records)."""
+        if self.deferred is not None:
+            self.write(site_path, b"".join(chunks))
+            return
+        digest = hashlib.sha256()
+        for chunk in chunks:
+            digest.update(chunk)
+        key = digest.hexdigest()  # blob_key of the joined bytes
+        cached = self.cache.lookup("blobs", key) or self.cache.store("blobs", key, chunks)
+        self._place(site_path, cached, chunks)
+
+    def _place(self, site_path: str, cached: str | None, chunks: Sequence[bytes]) -> None:
         if cached is None:
             with open(self.target(site_path), "wb") as fh:
-                fh.write(data)
+                fh.writelines(chunks)
             self.files += 1
             self.sources = None
         else:
@@ -479,7 +496,7 @@ class SiteWriter:
         not_found["root"] = info.base_url  # served for any missing path: links must be rooted
         self.page("404.html", "404.html.j2", not_found)
         self._feeds(model)
-        self.staging.write("search-index.js", model.search_js.encode("utf-8", "replace"))
+        self.staging.write_chunks("search-index.js", search_js(model.records))
         for path, svg in model.badges.items():
             self.staging.write(path, svg.encode("utf-8", "replace"))
         self._assets(model)
