@@ -513,12 +513,28 @@ class EntryPack:
     def get(self, namespace: str, key: str) -> bytes | None:
         """The entry's data, if the last pack holds it under this key and it verifies."""
         name = self._name(namespace, key)
+        if name is not None and name in self._new and os.getpid() == self._pid:
+            return self._own(name)
         where = self._where(name) if name is not None else None
         if where is None or name is None:
             return None
         offset, length = where
         try:
             entry = os.pread(self._fd, length, offset)
+        except OSError:
+            return None
+        data = entry[32:]
+        if len(entry) != length or not hmac.compare_digest(entry[:32], self._mac(name, data)):
+            return None
+        return data
+
+    def _own(self, name: bytes) -> bytes | None:
+        """An entry this build added (a record met twice in one build): flushed, read back."""
+        if self._buffer:
+            self._flush()
+        offset, length = self._new[name]
+        try:
+            entry = os.pread(self._temp_fd, length, offset)
         except OSError:
             return None
         data = entry[32:]
