@@ -1,8 +1,9 @@
-"""Per-file lint results computed beside the parse, in the loader's pool (DR-021, cold runs).
+"""Per-file results computed beside the parse, in the loader's pool (DR-021, cold runs).
 
 ``adr lint`` hands the loader a hook (``PerFileLint``) that runs the per-file rules where
-each file is parsed; the run then takes those values instead of computing them. Whatever
-the pool, the cache or the hook do, the findings must be those of a plain serial run.
+each file is parsed; the run then takes those values instead of computing them. ``adr
+score --all`` does the same with its summaries (``SummaryHook``). Whatever the pool, the
+cache or the hook do, the results must be those of a plain serial run.
 """
 
 from __future__ import annotations
@@ -204,3 +205,47 @@ def test_pool_keeps_the_order_and_the_serial_results(tmp_path: Path,
     monkeypatch.setattr(repository, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(repository, "_cores", lambda: 2)
     assert parsed() == serial
+
+
+def _summaries(folder: Path, *, cache: bool, pool: bool,
+               monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], list[Any]]:
+    from adr_tool.criteria import load_candidate_paths
+    from adr_tool.scoring import load_score_summaries
+    from adr_tool.sources import discover
+
+    monkeypatch.setattr(repository, "PARALLEL_THRESHOLD", 1 if pool else 10**9)
+    config = load_config(folder.parent)
+    paths, _ = discover(folder, config.ignore)
+    summaries, diags = load_score_summaries(load_candidate_paths(paths), config,
+                                            folder if cache else None)
+    return [s.to_json() for s in summaries], [d.to_json() for d in diags]
+
+
+def test_score_summaries_from_the_pool_are_the_serial_ones(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from adr_tool import scoring
+
+    folder = _folder(tmp_path)
+    serial = _summaries(folder, cache=False, pool=False, monkeypatch=monkeypatch)
+    assert len(serial[0]) >= 12
+    assert _summaries(folder, cache=False, pool=True, monkeypatch=monkeypatch) == serial
+    shutil.rmtree(cache_root(folder), ignore_errors=True)
+    assert _summaries(folder, cache=True, pool=True, monkeypatch=monkeypatch) == serial
+    # the pool's entries went into the summary pack: a warm run scores nothing
+    with monkeypatch.context() as patched:
+        patched.setattr(scoring, "score_record", lambda *a, **k: 1 / 0)
+        assert _summaries(folder, cache=True, pool=False, monkeypatch=monkeypatch) == serial
+
+
+def test_summary_hook_leaves_a_failure_to_the_caller(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from adr_tool import scoring
+    from adr_tool.criteria import ScoreSettings
+
+    folder = _folder(tmp_path, count=1)
+    result = parse_files([folder / "DR-001-r1.md"], ParseOptions())[0]
+    hook = scoring.SummaryHook(ScoreSettings.from_config(None))
+    entry = hook(result)
+    assert entry is not None and entry[1] is not None
+    monkeypatch.setattr(scoring, "score_record", lambda *a, **k: 1 / 0)
+    assert hook(result) is None
