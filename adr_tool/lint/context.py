@@ -235,6 +235,7 @@ class LintContext:
     _graph_diags: dict[str, list[Diagnostic]] | None = None
     _parse_diags: dict[str, list[Diagnostic]] = field(default_factory=dict)
     _scores: dict[int, Any] = field(default_factory=dict)
+    _score_codes: dict[int, dict[str, list[Diagnostic]]] = field(default_factory=dict)
     _decision: dict[int, bool] = field(default_factory=dict)
     _profile: dict[int, str] = field(default_factory=dict)
     _memo: dict[tuple[str, int], Any] = field(default_factory=dict)
@@ -348,7 +349,11 @@ class LintContext:
         if key in self._scores:
             return self._scores[key]
         found: Any = None
-        if record.has_tables:
+        entry = self._entry(record) if self._collect is None else None
+        kept = entry.get("score") if entry is not None else None
+        if kept is not None and kept[0] == "":
+            found = kept[1]  # kept only for a record with tables: no need to decode them
+        elif record.has_tables:
             if self._scoring is None:
                 self._scoring = _load_scoring(self.repo.config)
             if self._scoring:
@@ -412,10 +417,15 @@ class LintContext:
 
     def score_diagnostics(self, record: Record, code: str) -> list[Diagnostic]:
         """Scoring diagnostics with *code* for *record* (empty when scoring is absent)."""
-        scored = self.score(record)
-        if scored is None:
-            return []
-        return [d for d in getattr(scored, "diagnostics", []) if d.code == code]
+        key = id(record)
+        by_code = self._score_codes.get(key)
+        if by_code is None:
+            # six rules ask, one code each: sort the diagnostics by code once per record
+            by_code = self._score_codes[key] = {}
+            scored = self.score(record)
+            for diag in getattr(scored, "diagnostics", None) or ():
+                by_code.setdefault(diag.code, []).append(diag)
+        return list(by_code.get(code, ()))
 
 
 @dataclass(slots=True)

@@ -299,7 +299,7 @@ class PerFileLint:
         found: dict[str, tuple[str, Any]] = {}
         try:
             ctx = self.prepare()
-            for memo in (ctx._memo, ctx._scores, ctx._decision, ctx._profile):
+            for memo in (ctx._memo, ctx._scores, ctx._score_codes, ctx._decision, ctx._profile):
                 memo.clear()  # keyed by id(): the last record may be gone, its id reused
             ctx._collect = found
             ctx.profile(record)
