@@ -208,33 +208,30 @@ def _parse_files(paths: Sequence[Path], options: ParseOptions,
 
     cache = ParseCache(cache_folder, options) if cache_folder is not None else None
     results: list[ParseResult | None] = []
+    jobs: list[Job] = []
     slots: list[tuple[int, bytes]] = []
     keys: list[bytes] = []
-    runner = _Runner(hook, len(paths))
-    try:
-        for path in paths:
-            shown = display_path(path)
-            got = read_raw(path, shown)
-            if isinstance(got, SourceFile):
-                results.append(parse_source(got, options))
+    for path in paths:
+        shown = display_path(path)
+        got = read_raw(path, shown)
+        if isinstance(got, SourceFile):
+            results.append(parse_source(got, options))
+            continue
+        if cache is not None and cache.enabled:
+            key = file_key(shown, got)
+            keys.append(key)
+            if keys_out is not None:
+                keys_out[shown] = key
+            found = cache.get(key)
+            if found is not None:
+                results.append(found)
                 continue
-            if cache is not None and cache.enabled:
-                key = file_key(shown, got)
-                keys.append(key)
-                if keys_out is not None:
-                    keys_out[shown] = key
-                found = cache.get(key)
-                if found is not None:
-                    results.append(found)
-                    continue
-                slots.append((len(results), key))
-            else:
-                slots.append((len(results), b""))
-            results.append(None)
-            runner.add((str(path), shown, got, options))
-        done = runner.finish()
-    finally:
-        runner.close()
+            slots.append((len(results), key))
+        else:
+            slots.append((len(results), b""))
+        results.append(None)
+        jobs.append((str(path), shown, got, options))
+    done = _run(jobs, hook)
     for (index, key), (result, extra) in zip(slots, done, strict=True):
         results[index] = result
         if extra is not None and hooked is not None:
@@ -254,69 +251,26 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-class _Runner:
-    """Parse jobs as they are read: here when they are few, else in a pool as well.
+def _run(jobs: list[Job], hook: PerFileHook | None = None) -> list[Done]:
+    """Parse *jobs* (in order); in a pool when there are many, the hook beside each parse.
 
-    Jobs are kept here until ``PARALLEL_THRESHOLD`` of them wait; then a pool starts and
-    takes them in chunks while the rest of the files are still being read and hashed.
-    The pool has one worker fewer than there are cores: once every file is read, this
-    process works too, taking chunks from the end of the list while the workers take them
-    from the front, until they meet (a chunk no worker has started is cancelled and done
-    here). A chunk done here is one whose results are not pickled, sent and unpickled.
-    The hook runs beside each parse in the pool's case (see ``PerFileHook``).
+    One worker per core while this process waits and unpickles their results. Tried and
+    dropped (DR-021, 2026-12-03): one worker fewer, with this process taking chunks from
+    the end, and starting the pool while files are still read; both measured slower.
     """
+    cores = min(_cores(), 4)
+    if len(jobs) < PARALLEL_THRESHOLD or cores < 2:
+        return [(_parse_bytes(job), None) for job in jobs]
+    import concurrent.futures
+    import multiprocessing
 
-    def __init__(self, hook: PerFileHook | None, expected: int) -> None:
-        self.hook = hook
-        self.cores = min(_cores(), 4)
-        self.size = min(max(expected // (self.cores * 8), 16), 128)
-        self.jobs: list[Job] = []
-        self.futures: list[Any] = []
-        self.pool: Any = None
-
-    def add(self, job: Job) -> None:
-        """Take one more job (started in the pool as soon as a chunk is full)."""
-        self.jobs.append(job)
-        if self.pool is None:
-            if len(self.jobs) < PARALLEL_THRESHOLD or self.cores < 2:
-                return
-            import concurrent.futures
-            import multiprocessing
-
-            context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-            self.pool = concurrent.futures.ProcessPoolExecutor(
-                max_workers=self.cores - 1, mp_context=context, initializer=_start_worker,
-                initargs=(self.hook,))
-        self._submit(self.size)
-
-    def _submit(self, least: int) -> None:
-        sent = len(self.futures) * self.size
-        while len(self.jobs) - sent >= least:
-            self.futures.append(self.pool.submit(_work_chunk, self.jobs[sent:sent + self.size]))
-            sent += self.size
-
-    def finish(self) -> list[Done]:
-        """Every job's result, in the order they were added."""
-        if self.pool is None:
-            return [(_parse_bytes(job), None) for job in self.jobs]
-        self._submit(1)
-        futures = self.futures
-        here: dict[int, list[Done]] = {}
-        for index in range(len(futures) - 1, -1, -1):
-            if not futures[index].cancel():
-                break  # a worker has it, and every chunk before it
-            start = index * self.size
-            here[index] = _work(self.jobs[start:start + self.size], self.hook)
-        out: list[Done] = []
-        for index, future in enumerate(futures):
-            out.extend(here[index] if index in here else future.result())
-        return out
-
-    def close(self) -> None:
-        """Stop the pool, if one was started."""
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+    size = max(len(jobs) // (cores * 4), 16)
+    chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+    with concurrent.futures.ProcessPoolExecutor(
+            max_workers=cores, mp_context=context, initializer=_start_worker,
+            initargs=(hook,)) as pool:
+        return [done for part in pool.map(_work_chunk, chunks) for done in part]
 
 
 def _cache_folder(root: Path, cache: bool | None) -> Path | None:

@@ -191,7 +191,7 @@ def test_hook_follows_the_rule_choice(tmp_path: Path) -> None:
 
 def test_pool_keeps_the_order_and_the_serial_results(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """This process and the workers share the chunks; results come back in input order."""
+    """The pool gives the serial results, in input order."""
     folder = _folder(tmp_path, count=40)
     paths = sorted(folder.iterdir())
 
@@ -249,3 +249,21 @@ def test_summary_hook_leaves_a_failure_to_the_caller(tmp_path: Path,
     assert entry is not None and entry[1] is not None
     monkeypatch.setattr(scoring, "score_record", lambda *a, **k: 1 / 0)
     assert hook(result) is None
+
+
+def test_cli_loader_passes_the_hook_when_switched_on(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from adr_tool.cli import lint as cli_lint
+
+    folder = _folder(tmp_path)
+    monkeypatch.chdir(folder.parent)  # display paths are relative to the working folder
+    expected = _lint(folder, cache=False, pool=False, hook=False, monkeypatch=monkeypatch)
+    monkeypatch.setattr(repository, "PARALLEL_THRESHOLD", 1)
+    for on in (False, True):
+        shutil.rmtree(cache_root(folder), ignore_errors=True)
+        monkeypatch.setattr(cli_lint, "PER_FILE_IN_POOL", on)
+        repo, focus = cli_lint._load_for_lint(None, None)
+        assert focus is None and bool(repo.precomputed) == on
+        assert [d.to_json() for d in run_lint(repo).all_diagnostics] == expected
+        repo, _ = cli_lint._load_for_lint(None, None, every=False)  # --diff-base: never
+        assert not repo.precomputed

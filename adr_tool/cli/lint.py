@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 
 LINT_FORMATS = ("text", "json", "github", "sarif", "pr-comment")
 EXIT_USAGE = 2
+PER_FILE_IN_POOL = False
+"""Run the per-file rules beside the parse, in the loader's pool (``PerFileLint``)? Off:
+on the shared 2-core bench VM it moved CPU into the pool without saving wall time, and
+cost ~10% more CPU at 10,000 records (DR-021, 2026-12-03). Turn on after measuring a
+gain on a quiet machine."""
 
 
 def register(app: typer.Typer) -> None:
@@ -82,7 +87,8 @@ def _load_for_lint(dir_: Path | None, paths: list[Path] | None,
         from adr_tool.lint.engine import per_file_hook
 
         folder = dir_ if dir_ is not None else autodetect_dir(config)
-        hook = per_file_hook(config, select or None, ignore or None) if every else None
+        hook = (per_file_hook(config, select or None, ignore or None)
+                if every and PER_FILE_IN_POOL else None)
         return load_repository(folder, config=config, hook=hook), None
     named = load_repository(dir_, files=paths, config=config)
     focus = {r.path for r in named.records} | {d.path for d in named.diagnostics}
