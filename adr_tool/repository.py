@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 import contextlib
 from dataclasses import dataclass, field
 import gc
@@ -21,6 +21,12 @@ from adr_tool.sources import SourceFile, discover, display_path, read_raw, sourc
 PARALLEL_THRESHOLD = 400
 """Above this many files, parsing is spread over a process pool (2 cores pay off here)."""
 
+PerFileHook = Callable[[ParseResult], Any]
+"""Work on one freshly parsed file that needs nothing else (``adr lint``'s per-file results,
+``adr score --all``'s summaries): run where the file is parsed, in the pool's workers, so it
+is spread over the cores with the parse (DR-021). It must be picklable (a spawned worker gets
+a copy) and must not raise; None means "nothing to hand back"."""
+
 
 @dataclass(slots=True)
 class Repository:
@@ -38,6 +44,9 @@ class Repository:
     file_keys: dict[str, bytes] = field(default_factory=dict)
     """Cache key of each record's file bytes, by record path: later stages key their own
     per-file caches on it (DR-021)."""
+    precomputed: dict[str, Any] = field(default_factory=dict)
+    """What the loader's per-file hook returned for each freshly parsed record, by record
+    path (see ``PerFileHook``); empty when nothing was parsed in the pool."""
     _by_id: dict[str, Record] = field(default_factory=dict)
     _by_key: dict[str, Record] = field(default_factory=dict)
 
@@ -127,6 +136,32 @@ def _parse_bytes(args: tuple[str, str, bytes, ParseOptions]) -> ParseResult:
     return parse_source(source_from_bytes(Path(path), shown, raw), options)
 
 
+Job = tuple[str, str, bytes, ParseOptions]
+Done = tuple[ParseResult, Any]
+"""A parse result and what the per-file hook made of it (None without a hook)."""
+
+_worker_hook: PerFileHook | None = None
+"""The hook of the pool this process works for (set by ``_start_worker``)."""
+
+
+def _start_worker(hook: PerFileHook | None) -> None:
+    global _worker_hook
+    _worker_hook = hook
+
+
+def _work(chunk: list[Job], hook: PerFileHook | None) -> list[Done]:
+    # the whole chunk is parsed before the hook runs over it: alternating between parser
+    # and hook code on every file was measured ~20% slower than two passes
+    results = [_parse_bytes(job) for job in chunk]
+    if hook is None:
+        return [(result, None) for result in results]
+    return [(result, hook(result)) for result in results]
+
+
+def _work_chunk(chunk: list[Job]) -> list[Done]:
+    return _work(chunk, _worker_hook)
+
+
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while records are built.
@@ -147,26 +182,33 @@ def gc_paused() -> Iterator[None]:
 def parse_files(paths: Sequence[Path], options: ParseOptions,
                 cache_folder: Path | None = None, *,
                 live: Sequence[bytes] = (),
-                keys_out: dict[str, bytes] | None = None) -> list[ParseResult]:
+                keys_out: dict[str, bytes] | None = None,
+                hook: PerFileHook | None = None,
+                hooked: dict[int, Any] | None = None) -> list[ParseResult]:
     """Read and parse files, in parallel when there are many (results keep input order).
 
     With *cache_folder*, results are looked up by the hash of each file's bytes first and
     only the files that changed are parsed (DR-018). *live* names the file keys of other
     files still in use, so a call on a few files does not prune the rest of the pack.
-    *keys_out* receives each cached file's key by its shown path.
+    *keys_out* receives each cached file's key by its shown path. When the files are parsed
+    in the pool, *hook* runs on each fresh result where it was parsed, and *hooked* receives
+    what it returned by the result's index (results from the cache, or parsed below
+    ``PARALLEL_THRESHOLD``, get none: the caller computes those itself).
     """
     with gc_paused():
-        return _parse_files(paths, options, cache_folder, live, keys_out)
+        return _parse_files(paths, options, cache_folder, live, keys_out, hook, hooked)
 
 
 def _parse_files(paths: Sequence[Path], options: ParseOptions,
                  cache_folder: Path | None, live: Sequence[bytes] = (),
-                 keys_out: dict[str, bytes] | None = None) -> list[ParseResult]:
+                 keys_out: dict[str, bytes] | None = None,
+                 hook: PerFileHook | None = None,
+                 hooked: dict[int, Any] | None = None) -> list[ParseResult]:
     from adr_tool.parse.cache import ParseCache, file_key
 
     cache = ParseCache(cache_folder, options) if cache_folder is not None else None
     results: list[ParseResult | None] = []
-    jobs: list[tuple[str, str, bytes, ParseOptions]] = []
+    jobs: list[Job] = []
     slots: list[tuple[int, bytes]] = []
     keys: list[bytes] = []
     for path in paths:
@@ -189,28 +231,46 @@ def _parse_files(paths: Sequence[Path], options: ParseOptions,
             slots.append((len(results), b""))
         results.append(None)
         jobs.append((str(path), shown, got, options))
-    for (index, key), result in zip(slots, _run(jobs), strict=True):
+    done = _run(jobs, hook)
+    for (index, key), (result, extra) in zip(slots, done, strict=True):
         results[index] = result
+        if extra is not None and hooked is not None:
+            hooked[index] = extra
         if cache is not None and key:
             cache.put(key, result)
     if cache is not None:
         cache.save([*keys, *live])
-    return [r for r in results if r is not None]
+    return [r for r in results if r is not None]  # none is left None: indexes are kept
 
 
-def _run(jobs: list[tuple[str, str, bytes, ParseOptions]]) -> list[ParseResult]:
-    if len(jobs) < PARALLEL_THRESHOLD:
-        return [_parse_bytes(job) for job in jobs]
+def _cores() -> int:
+    """CPUs this process may run on (the affinity mask, where the platform has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _run(jobs: list[Job], hook: PerFileHook | None = None) -> list[Done]:
+    """Parse *jobs* (in order); in a pool when there are many, the hook beside each parse.
+
+    One worker per core while this process waits and unpickles their results. Tried and
+    dropped (DR-021, 2026-12-03): one worker fewer, with this process taking chunks from
+    the end, and starting the pool while files are still read; both measured slower.
+    """
+    cores = min(_cores(), 4)
+    if len(jobs) < PARALLEL_THRESHOLD or cores < 2:
+        return [(_parse_bytes(job), None) for job in jobs]
     import concurrent.futures
     import multiprocessing
-    import os
 
-    workers = min(os.cpu_count() or 1, 4)
-    if workers < 2:
-        return [_parse_bytes(job) for job in jobs]
+    size = max(len(jobs) // (cores * 4), 16)
+    chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
     context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_parse_bytes, jobs, chunksize=max(len(jobs) // (workers * 4), 16)))
+    with concurrent.futures.ProcessPoolExecutor(
+            max_workers=cores, mp_context=context, initializer=_start_worker,
+            initargs=(hook,)) as pool:
+        return [done for part in pool.map(_work_chunk, chunks) for done in part]
 
 
 def _cache_folder(root: Path, cache: bool | None) -> Path | None:
@@ -229,9 +289,14 @@ def load_repository(
     files: Sequence[str | Path] | None = None,
     config: Config | None = None,
     cache: bool | None = None,
+    hook: PerFileHook | None = None,
     **overrides: Any,
 ) -> Repository:
-    """Load records from a folder (default: configured/autodetected) or from explicit files."""
+    """Load records from a folder (default: configured/autodetected) or from explicit files.
+
+    *hook* runs beside the parse of each file parsed in the pool (see ``parse_files``); what
+    it returns is kept in ``Repository.precomputed`` by record path.
+    """
     if config is None:
         start = Path(path) if path is not None and Path(path).is_dir() else Path.cwd()
         config = load_config(start, **overrides)
@@ -265,12 +330,17 @@ def load_repository(
             paths, notes = discover(root, config.ignore)
     folder = _cache_folder(root, cache)
     keys: dict[str, bytes] = {}
-    results = parse_files(paths, parse_options(config), folder, keys_out=keys)
+    hooked: dict[int, Any] = {}
+    results = parse_files(paths, parse_options(config), folder, keys_out=keys, hook=hook,
+                          hooked=hooked)
     records: list[Record] = []
     diagnostics: list[Diagnostic] = []
-    for result in results:
+    precomputed: dict[str, Any] = {}
+    for index, result in enumerate(results):
         if result.record is not None:
             records.append(result.record)
+            if index in hooked:
+                precomputed[result.record.path] = hooked[index]
         diagnostics.extend(result.diagnostics)
     return Repository(root=root, config=config, records=records, diagnostics=diagnostics, notes=notes,
-                      cache_folder=folder, file_keys=keys)
+                      cache_folder=folder, file_keys=keys, precomputed=precomputed)

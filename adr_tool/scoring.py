@@ -786,8 +786,18 @@ def load_score_summaries(paths: list[Any], config: Config,
 
     A warm ``adr score --all`` then reads and hashes the files and loads one small pack:
     no record is unpickled or scored again. Files not in the pack go through the parse
-    cache of *root* (DR-018), and the loader's process pool when cold.
+    cache of *root* (DR-018), and the loader's process pool when cold, where each file is
+    scored beside its parse (``SummaryHook``). The cyclic collector is paused meanwhile:
+    with thousands of records alive, its full passes were a fifth of a cold run.
     """
+    from adr_tool.repository import gc_paused
+
+    with gc_paused():
+        return _load_score_summaries(paths, config, root)
+
+
+def _load_score_summaries(paths: list[Any], config: Config,
+                          root: Any = None) -> tuple[list[ScoreSummary], list[Diagnostic]]:
     from pathlib import Path
 
     from adr_tool.parse.cache import SignedPack, file_key
@@ -798,7 +808,7 @@ def load_score_summaries(paths: list[Any], config: Config,
     options = parse_options(config)
     folder = _cache_folder(Path(root), None) if root is not None else None
     files = [Path(p) for p in paths]
-    entries: list[tuple[list[Diagnostic], ScoreSummary | None] | None] = [None] * len(files)
+    entries: list[SummaryEntry | None] = [None] * len(files)
     pack = SignedPack(folder / "score", _summary_fingerprint(options, settings),
                       ignore_at=folder.parent.parent) if folder is not None else None
     keys: list[bytes | None] = [None] * len(files)
@@ -811,9 +821,12 @@ def load_score_summaries(paths: list[Any], config: Config,
     missing = [i for i, entry in enumerate(entries) if entry is None]
     if missing:
         live = [k for k in keys if k is not None]
-        results = parse_files([files[i] for i in missing], options, folder, live=live)
-        for index, parsed in zip(missing, results, strict=True):
-            fresh = (list(parsed.diagnostics), _summary_of(parsed.record, settings))
+        hooked: dict[int, Any] = {}
+        results = parse_files([files[i] for i in missing], options, folder, live=live,
+                              hook=SummaryHook(settings), hooked=hooked)
+        for position, (index, parsed) in enumerate(zip(missing, results, strict=True)):
+            fresh = hooked.get(position) or _summary_entry(parsed.diagnostics, parsed.record,
+                                                           settings)
             entries[index] = fresh
             fresh_key = keys[index]
             if pack is not None and fresh_key is not None:
@@ -829,6 +842,31 @@ def load_score_summaries(paths: list[Any], config: Config,
             summaries.append(done[1])
     diagnostics = sorted(found, key=lambda d: d.sort_key)
     return summaries, diagnostics
+
+
+SummaryEntry = tuple[list[Diagnostic], "ScoreSummary | None"]
+"""What the summary pack keeps per file: its parse diagnostics and its summary."""
+
+
+def _summary_entry(diagnostics: list[Diagnostic], record: Record | None,
+                   settings: ScoreSettings) -> SummaryEntry:
+    return list(diagnostics), _summary_of(record, settings)
+
+
+class SummaryHook:
+    """The loader hook of ``adr score --all``: a file's summary entry, where it was parsed.
+
+    What it returns is what the summary pack keeps; a file whose scoring fails gets None,
+    and the caller scores it again (and meets the failure itself)."""
+
+    def __init__(self, settings: ScoreSettings) -> None:
+        self.settings = settings
+
+    def __call__(self, result: Any) -> SummaryEntry | None:
+        try:
+            return _summary_entry(result.diagnostics, result.record, self.settings)
+        except Exception:  # noqa: BLE001 - see the class docstring
+            return None
 
 
 def _summary_of(record: Record | None, settings: ScoreSettings) -> ScoreSummary | None:

@@ -235,6 +235,7 @@ class LintContext:
     _graph_diags: dict[str, list[Diagnostic]] | None = None
     _parse_diags: dict[str, list[Diagnostic]] = field(default_factory=dict)
     _scores: dict[int, Any] = field(default_factory=dict)
+    _score_codes: dict[int, dict[str, list[Diagnostic]]] = field(default_factory=dict)
     _decision: dict[int, bool] = field(default_factory=dict)
     _profile: dict[int, str] = field(default_factory=dict)
     _memo: dict[tuple[str, int], Any] = field(default_factory=dict)
@@ -244,7 +245,10 @@ class LintContext:
     _scoring: Any = None
     _pack: Any = None
     _pack_opened: bool = False
-    _pack_entries: dict[bytes, dict[str, tuple[str, Any]]] = field(default_factory=dict)
+    _pack_entries: dict[str, dict[str, tuple[str, Any]]] = field(default_factory=dict)
+    """Per-file values by record path (see ``per_file``)."""
+    _collect: dict[str, tuple[str, Any]] | None = None
+    """In a loader's worker: where ``per_file`` puts what it computes (see ``PerFileLint``)."""
 
     def is_decision(self, record: Record) -> bool:
         """Tell whether *record* looks like a decision record (metadata rules apply).
@@ -345,7 +349,11 @@ class LintContext:
         if key in self._scores:
             return self._scores[key]
         found: Any = None
-        if record.has_tables:
+        entry = self._entry(record) if self._collect is None else None
+        kept = entry.get("score") if entry is not None else None
+        if kept is not None and kept[0] == "":
+            found = kept[1]  # kept only for a record with tables: no need to decode them
+        elif record.has_tables:
             if self._scoring is None:
                 self._scoring = _load_scoring(self.repo.config)
             if self._scoring:
@@ -360,26 +368,47 @@ class LintContext:
 
         For results that depend only on the record's file and the lint and score settings
         (and on *token*, which names anything else they read, e.g. the template sentences):
-        kept by file key in a signed pack beside the parse cache (DR-021).
+        kept by file key in a signed pack beside the parse cache (DR-021). A cold run gets
+        them from the loader's pool workers, which computed them beside the parse
+        (``PerFileLint``), and keeps them in the same pack.
         """
-        if not self._pack_opened:
-            self._pack_opened = True
-            self._pack = _open_lint_pack(self.repo)
-        pack = self._pack
-        file_key = self.repo.file_keys.get(record.path) if pack is not None else None
-        if pack is None or file_key is None:
-            return compute()
-        entry = self._pack_entries.get(file_key)
+        entry = self._collect if self._collect is not None else self._entry(record)
         if entry is None:
-            entry = self._pack_entries[file_key] = dict(pack.get(file_key) or {})
+            return compute()
         kept = entry.get(name)
         if kept is not None and kept[0] == token:
             value: T = kept[1]
             return value
         value = compute()
         entry[name] = (token, value)
-        pack.put(file_key, entry)
+        if self._collect is None and self._pack is not None:
+            file_key = self.repo.file_keys.get(record.path)
+            if file_key is not None:
+                self._pack.put(file_key, entry)
         return value
+
+    def _entry(self, record: Record) -> dict[str, tuple[str, Any]] | None:
+        """The per-file values of *record* known so far: from the pack, from the loader's
+        workers, or None when neither could have any (nothing is kept then)."""
+        path = record.path
+        entry = self._pack_entries.get(path)
+        if entry is not None:
+            return entry
+        if not self._pack_opened:
+            self._pack_opened = True
+            self._pack = _open_lint_pack(self.repo)
+        pack = self._pack
+        file_key = self.repo.file_keys.get(path) if pack is not None else None
+        fresh = self.repo.precomputed.get(path)
+        if file_key is None and fresh is None:
+            return None
+        entry = dict(pack.get(file_key) or {}) if pack is not None and file_key is not None else {}
+        if fresh:
+            entry.update(fresh)
+            if pack is not None and file_key is not None:
+                pack.put(file_key, entry)
+        self._pack_entries[path] = entry
+        return entry
 
     def finish(self) -> None:
         """Save what this run added to the per-file pack (after every rule ran)."""
@@ -388,10 +417,15 @@ class LintContext:
 
     def score_diagnostics(self, record: Record, code: str) -> list[Diagnostic]:
         """Scoring diagnostics with *code* for *record* (empty when scoring is absent)."""
-        scored = self.score(record)
-        if scored is None:
-            return []
-        return [d for d in getattr(scored, "diagnostics", []) if d.code == code]
+        key = id(record)
+        by_code = self._score_codes.get(key)
+        if by_code is None:
+            # six rules ask, one code each: sort the diagnostics by code once per record
+            by_code = self._score_codes[key] = {}
+            scored = self.score(record)
+            for diag in getattr(scored, "diagnostics", None) or ():
+                by_code.setdefault(diag.code, []).append(diag)
+        return list(by_code.get(code, ()))
 
 
 @dataclass(slots=True)

@@ -25,9 +25,12 @@ from adr_tool.lint.suppress import Directives, parse_directives
 if TYPE_CHECKING:
     from collections import Counter
 
+    from adr_tool.config import Config
     from adr_tool.lint.baseline import Key
+    from adr_tool.lint.context import LintContext
     from adr_tool.lint.gitdiff import DiffInfo
     from adr_tool.models import Record
+    from adr_tool.parse import ParseResult
     from adr_tool.repository import Repository
 
 
@@ -238,6 +241,97 @@ def _run_lint(
     return LintResult(diagnostics=final, records=records, files=len(files), rules=rules,
                       suppressed=suppressed, baselined=baselined, diff=diff, repo=repo,
                       all_diagnostics=kept, graph=ctx.graph if ctx._graph_done else None)
+
+
+PER_FILE_RULES = frozenset({"ADR401", "ADR402", "ADR403", "ADR404", "ADR405", "ADR406",
+                            "ADR501", "ADR502", "ADR503"})
+"""Record rules whose work goes through ``LintContext.per_file`` (one file and the settings
+decide it): what the loader's workers compute beside the parse (``PerFileLint``)."""
+
+
+class PerFileLint:
+    """The loader hook of ``adr lint``: each record's per-file values, where it was parsed.
+
+    Runs the per-file rules on the fresh record in a context of its own and hands back what
+    ``LintContext.per_file`` computed: the same ``{name: (token, value)}`` entry the per-file
+    pack keeps (DR-021). The findings themselves are dropped: the run's own context asks
+    for every value again and gets these instead of computing them. Anything that fails
+    here is left to the run, which computes (and reports) it as it would without the hook.
+    """
+
+    def __init__(self, config: Config, codes: tuple[str, ...]) -> None:
+        self.config = config
+        self.codes = codes
+        self._ctx: LintContext | None = None
+        self._rules: list[Rule] = []
+
+    def __getstate__(self) -> tuple[Config, tuple[str, ...]]:
+        return self.config, self.codes
+
+    def __setstate__(self, state: tuple[Config, tuple[str, ...]]) -> None:
+        self.config, self.codes = state
+        self._ctx = None
+        self._rules = []
+
+    def prepare(self) -> LintContext:
+        """Build the context once (before the pool forks, so the workers inherit it with the
+        scoring module and the template sentences already loaded)."""
+        if self._ctx is None:
+            from adr_tool.lint.context import _load_scoring, has_module
+            from adr_tool.lint.rules.body import _placeholders
+            from adr_tool.repository import Repository
+
+            repo = Repository(root=Path(self.config.root), config=self.config)
+            ctx = build_context(repo, load_settings(self.config.lint), today=dt.date.min)
+            ctx._pack_opened = True  # no pack: values go to ctx._collect
+            if any(c.startswith("ADR4") for c in self.codes) and has_module("adr_tool.scoring"):
+                ctx._scoring = _load_scoring(self.config)
+            if "ADR503" in self.codes:
+                _placeholders(ctx)
+            self._rules = [r for r in RULES if r.code in self.codes]
+            self._ctx = ctx
+        return self._ctx
+
+    def __call__(self, result: ParseResult) -> dict[str, tuple[str, Any]] | None:
+        record = result.record
+        if record is None:
+            return None
+        found: dict[str, tuple[str, Any]] = {}
+        try:
+            ctx = self.prepare()
+            for memo in (ctx._memo, ctx._scores, ctx._score_codes, ctx._decision, ctx._profile):
+                memo.clear()  # keyed by id(): the last record may be gone, its id reused
+            ctx._collect = found
+            ctx.profile(record)
+            for rule in self._rules:
+                for _ in rule.check(record, ctx):
+                    pass
+        except Exception:  # noqa: BLE001 - the run computes it again and reports the failure
+            return None
+        finally:
+            if self._ctx is not None:
+                self._ctx._collect = None
+        return found or None
+
+
+def per_file_hook(config: Config, select: Sequence[str] | None = None,
+                  ignore: Sequence[str] | None = None) -> PerFileLint | None:
+    """The hook for ``load_repository`` before a whole-folder ``run_lint`` with these rule
+    choices, or None when no per-file rule runs (or the choices are wrong: ``run_lint``
+    reports that)."""
+    try:
+        rules, _ = select_rules(load_settings(config.lint), select, ignore)
+    except AdrError:
+        return None
+    codes = tuple(r.code for r in rules if r.code in PER_FILE_RULES and r.scope is Scope.RECORD)
+    if not codes:
+        return None
+    hook = PerFileLint(config, codes)
+    try:
+        hook.prepare()
+    except Exception:  # noqa: BLE001 - as in __call__
+        return None
+    return hook
 
 
 def _override_codes(settings: LintSettings) -> set[str]:

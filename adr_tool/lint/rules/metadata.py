@@ -17,6 +17,7 @@ from adr_tool.diagnostics import Severity
 from adr_tool.lint.rule import Finding, Rule, Scope, make_rule
 from adr_tool.models import Record, RecordFormat
 from adr_tool.parse.normalize import id_from_filename, number_of, stem_of
+from adr_tool.repository import name_and_stem
 
 if TYPE_CHECKING:
     from adr_tool.lint.context import LintContext
@@ -224,7 +225,7 @@ def check_id_filename_mismatch(record: Record, ctx: LintContext) -> Iterator[Fin
     if "id" not in record.positions or record.format in (F.GSD, F.LOG4BRAINS):
         return
     name_id = id_from_filename(_file_name(record))
-    if name_id == stem_of(record.path):
+    if name_id == name_and_stem(record.path)[1]:  # stem_of by string operations
         return  # the file name carries no id
     named = _NAME_ID.match(name_id)
     mine = _NAME_ID.match(record.id)
