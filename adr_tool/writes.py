@@ -105,8 +105,12 @@ def create_exclusive(path: Path, text: str) -> bool:
             os.unlink(tmp)
 
 
-def replace_tree(staging: Path, target: Path) -> None:
-    """Swap a fully built folder *staging* into *target*, keeping the old one until the end."""
+def replace_tree(staging: Path, target: Path, spare: Path | None = None) -> None:
+    """Swap a fully built folder *staging* into *target*, keeping the old one until the end.
+
+    With *spare*, the replaced tree is moved there instead of deleted when it can be (not
+    when *spare* exists already, or is on another device).
+    """
     target = Path(target)
     old = None
     if target.exists():
@@ -121,6 +125,12 @@ def replace_tree(staging: Path, target: Path) -> None:
             os.replace(old, target)
         raise
     if old is not None:
+        if spare is not None:
+            try:
+                os.rename(old, spare)
+                return
+            except OSError:
+                pass
         shutil.rmtree(old, ignore_errors=True)
 
 

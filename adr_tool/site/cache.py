@@ -518,23 +518,18 @@ class EntryPack:
         where = self._where(name) if name is not None else None
         if where is None or name is None:
             return None
-        offset, length = where
-        try:
-            entry = os.pread(self._fd, length, offset)
-        except OSError:
-            return None
-        data = entry[32:]
-        if len(entry) != length or not hmac.compare_digest(entry[:32], self._mac(name, data)):
-            return None
-        return data
+        return self._verified(self._fd, name, *where)
 
     def _own(self, name: bytes) -> bytes | None:
         """An entry this build added (a record met twice in one build): flushed, read back."""
         if self._buffer:
             self._flush()
-        offset, length = self._new[name]
+        return self._verified(self._temp_fd, name, *self._new[name])
+
+    def _verified(self, fd: int, name: bytes, offset: int, length: int) -> bytes | None:
+        """The data of the entry at *offset* in *fd*, if it is whole and its MAC verifies."""
         try:
-            entry = os.pread(self._temp_fd, length, offset)
+            entry = os.pread(fd, length, offset)
         except OSError:
             return None
         data = entry[32:]

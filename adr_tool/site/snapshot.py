@@ -26,7 +26,6 @@ import os
 from pathlib import Path
 import pickle
 import re
-import shutil
 import stat
 import tempfile
 import time
@@ -34,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from adr_tool.signing import signed, verified
 from adr_tool.site.cache import ContentCache, content_key
-from adr_tool.writes import atomic_write_bytes
+from adr_tool.writes import atomic_write_bytes, replace_tree
 
 if TYPE_CHECKING:
     from adr_tool.config import Config
@@ -463,23 +462,7 @@ def _swap(staging: Path, out: Path, spare: Path) -> None:
     deleted, when it can be moved there: removing ~2,000 hard links and linking as many
     again was a third of a patch build, while the next one finds all but a few files of the
     spare already right (``StagingDir.adopt`` and ``settle`` check each)."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        if old.exists():
-            shutil.rmtree(old)
-        os.replace(out, old)
-    try:
-        os.replace(staging, out)
-    except BaseException:
-        if old is not None:
-            os.replace(old, out)
-        raise
-    if old is not None:
-        try:
-            os.rename(old, spare)  # not when a spare is there already, or on another device
-        except OSError:
-            shutil.rmtree(old, ignore_errors=True)
+    replace_tree(staging, out, spare)
 
 
 def _patch_record(config: Config, cache: ContentCache, writer: Any, snap: Snapshot,
