@@ -171,7 +171,8 @@ PLAIN_SAMPLES: dict[str, list[Any]] = {
     "str": ["x", "", " two words ", "ünïcødé ✅", "\udcff", "-"],
     "bool": [True, False],
     "list": [(), ("a",), ("a", "b c", ""), ["x", "y"]],
-    "path": ["decisions", "", ".", "/nonexistent/dir", "a\udcffb", "FILE", "DIR"],
+    "path": ["decisions", "", ".", "/nonexistent/dir", "a\udcffb", "FILE", "DIR", Path("site"),
+             Path("."), Path("FILE"), Path("DIR")],
     "paths": [(), ("decisions",), ("FILE", "DIR", ""), ["/nonexistent/dir", "."], ("a\udcffb",), None],
     "later": [None, "3", "0", "-1", "99999", "x", "", "json", "text", "mermaid", 2, True],
 }
@@ -191,6 +192,8 @@ def _outcome(runtime: Any, value: Any, param: Any, ctx: Any) -> tuple[str, Any]:
 def _sample_value(sample: Any, tmp_path: Path) -> Any:
     if isinstance(sample, tuple | list):
         return type(sample)(_sample_value(item, tmp_path) for item in sample)
+    if isinstance(sample, Path) and sample.name in ("FILE", "DIR"):
+        return tmp_path / sample  # a Path value, as a default such as ``Path("site")`` comes
     return str(tmp_path / sample) if sample in ("FILE", "DIR") else sample
 
 
@@ -226,7 +229,7 @@ def test_plain_coercion_matches_typers_adapters(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("args", [["lint"], ["list"], ["graph", "--format", "json"],
-                                  ["score", "--all"], ["review"]])
+                                  ["score", "--all"], ["review"], ["build"]])
 def test_commands_build_no_type_adapter_for_plain_or_absent_values(args: list[str],
                                                                   tmp_path: Path) -> None:
     """Paths, and options left out (``--depth``, ``--table``), need no TypeAdapter: typer's

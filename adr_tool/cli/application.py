@@ -126,7 +126,8 @@ def _plain_param_class() -> type[Any] | None:
             if (self.kind == "list" and isinstance(value, list | tuple)
                     and all(type(item) is str for item in value)):
                 return list(value)
-            if self.kind == "path" and type(value) is str:
+            if self.kind == "path" and (type(value) is str or isinstance(value, Path)):
+                # a Path comes as a default value (``adr build --out``'s ``Path("site")``)
                 return coerce_cli_path(Path(value), self.parameter_info, path_type=Path,
                                        param=param, ctx=ctx)
             if (self.kind == "paths" and isinstance(value, list | tuple)
