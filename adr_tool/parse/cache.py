@@ -104,7 +104,7 @@ class SignedPack:
             folder.parent.parent if folder is not None else None)
         self._entries: dict[bytes, Any] = {}
         self._added = 0
-        self._out: _SignedWriter | None = None
+        self._out: SignedWriter | None = None
         """The next pack, while segments are streamed into it (``add_segment``)."""
         self._written: set[bytes] = set()
         """Keys of the entries already in ``_out``."""
@@ -179,11 +179,11 @@ class SignedPack:
             return
         self._written.update(keys)
 
-    def _open(self, path: Path, key: bytes) -> _SignedWriter:
+    def _open(self, path: Path, key: bytes) -> SignedWriter:
         path.parent.mkdir(parents=True, exist_ok=True)
         if self._ignore_at is not None:
             _ignore_folder(self._ignore_at)
-        return _SignedWriter(path, key)
+        return SignedWriter(path, key)
 
     def discard(self) -> None:
         """Drop a pack being streamed (the load failed): the last one stays."""
@@ -230,14 +230,16 @@ class SignedPack:
             self._written = set()
 
 
-class _SignedWriter:
-    """The next pack in its temp file: magic, room for the signature, then what is written
-    (signed as it goes); ``commit`` puts the signature in and the file in place."""
+class SignedWriter:
+    """A signed file (``signing.signed``'s layout) written in pieces into its temp file:
+    *magic*, room for the signature, then what is written (signed as it goes); ``commit``
+    puts the signature in and the file in place. Nothing as large as the file is held."""
 
-    def __init__(self, path: Path, key: bytes) -> None:
+    def __init__(self, path: Path, key: bytes, magic: bytes = MAGIC) -> None:
         self._file = AtomicFile(path)
         self._digest = streaming_mac(key)
-        self._file.file.write(MAGIC + bytes(MAC_SIZE))
+        self._at = len(magic)
+        self._file.file.write(magic + bytes(MAC_SIZE))
 
     def write(self, data: bytes | memoryview) -> int:
         """Append *data* (also the ``write`` a ``pickle.Pickler`` calls)."""
@@ -247,7 +249,7 @@ class _SignedWriter:
     def commit(self) -> None:
         """Sign and rename into place (mode 0600, no fsync: a lost cache is a slower run)."""
         fh = self._file.file
-        fh.seek(len(MAGIC))
+        fh.seek(self._at)
         fh.write(self._digest.digest())
         self._file.commit(fsync=False, private=True)
 
