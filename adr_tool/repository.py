@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import gc
 import os
 from pathlib import Path
+import pickle
 from typing import Any
 
 from adr_tool.config import Config, autodetect_dir, load_config
@@ -131,14 +132,22 @@ def parse_options(config: Config) -> ParseOptions:
     )
 
 
-def _parse_bytes(args: tuple[str, str, bytes, ParseOptions]) -> ParseResult:
-    path, shown, raw, options = args
+def _parse_bytes(args: Job) -> ParseResult:
+    path, shown, raw, options, _key = args
     return parse_source(source_from_bytes(Path(path), shown, raw), options)
 
 
-Job = tuple[str, str, bytes, ParseOptions]
+Job = tuple[str, str, bytes, ParseOptions, bytes]
+"""A file to parse: its path, shown path, bytes, the options, and its cache key (b"" without
+a cache)."""
 Done = tuple[ParseResult, Any]
 """A parse result and what the per-file hook made of it (None without a hook)."""
+Chunk = tuple[bytes, list[Any]]
+"""A pool worker's answer for a chunk of jobs: the (key, result) pairs pickled once, in order
+(unpickled by the parent, and appended as they are to the parse cache: DR-018), and what the
+hook made of each result."""
+Segment = Callable[[bytes, list[bytes]], None]
+"""Takes a chunk's pickled pairs and their keys as they come in (``SignedPack.add_segment``)."""
 
 _worker_hook: PerFileHook | None = None
 """The hook of the pool this process works for (set by ``_start_worker``)."""
@@ -149,16 +158,16 @@ def _start_worker(hook: PerFileHook | None) -> None:
     _worker_hook = hook
 
 
-def _work(chunk: list[Job], hook: PerFileHook | None) -> list[Done]:
+def _work(chunk: list[Job], hook: PerFileHook | None) -> Chunk:
     # the whole chunk is parsed before the hook runs over it: alternating between parser
     # and hook code on every file was measured ~20% slower than two passes
     results = [_parse_bytes(job) for job in chunk]
-    if hook is None:
-        return [(result, None) for result in results]
-    return [(result, hook(result)) for result in results]
+    extras = [None] * len(results) if hook is None else [hook(result) for result in results]
+    pairs = [(job[4], result) for job, result in zip(chunk, results, strict=True)]
+    return pickle.dumps(pairs, protocol=pickle.HIGHEST_PROTOCOL), extras
 
 
-def _work_chunk(chunk: list[Job]) -> list[Done]:
+def _work_chunk(chunk: list[Job]) -> Chunk:
     return _work(chunk, _worker_hook)
 
 
@@ -230,8 +239,15 @@ def _parse_files(paths: Sequence[Path], options: ParseOptions,
         else:
             slots.append((len(results), b""))
         results.append(None)
-        jobs.append((str(path), shown, got, options))
-    done = _run(jobs, hook)
+        jobs.append((str(path), shown, got, options, slots[-1][1]))
+    streaming = cache is not None and cache.enabled
+    try:
+        done = _run(jobs, hook, cache.add_segment if cache is not None and streaming else None)
+    except BaseException:
+        if cache is not None:
+            cache.discard()
+        raise
+    del jobs  # the files' bytes: not needed any more
     for (index, key), (result, extra) in zip(slots, done, strict=True):
         results[index] = result
         if extra is not None and hooked is not None:
@@ -251,12 +267,15 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _run(jobs: list[Job], hook: PerFileHook | None = None) -> list[Done]:
+def _run(jobs: list[Job], hook: PerFileHook | None = None,
+         segment: Segment | None = None) -> list[Done]:
     """Parse *jobs* (in order); in a pool when there are many, the hook beside each parse.
 
-    One worker per core while this process waits and unpickles their results. Tried and
-    dropped (DR-021, 2026-12-03): one worker fewer, with this process taking chunks from
-    the end, and starting the pool while files are still read; both measured slower.
+    One worker per core while this process waits and unpickles their results; each
+    chunk's pickled results go to *segment* too (the parse cache keeps them as they are).
+    Tried and dropped (DR-021, 2026-12-03): one worker fewer, with this process taking
+    chunks from the end, and starting the pool while files are still read; both measured
+    slower.
     """
     cores = min(_cores(), 4)
     if len(jobs) < PARALLEL_THRESHOLD or cores < 2:
@@ -267,10 +286,17 @@ def _run(jobs: list[Job], hook: PerFileHook | None = None) -> list[Done]:
     size = max(len(jobs) // (cores * 4), 16)
     chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
     context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+    done: list[Done] = []
     with concurrent.futures.ProcessPoolExecutor(
             max_workers=cores, mp_context=context, initializer=_start_worker,
             initargs=(hook,)) as pool:
-        return [done for part in pool.map(_work_chunk, chunks) for done in part]
+        for blob, extras in pool.map(_work_chunk, chunks):
+            pairs: list[tuple[bytes, ParseResult]] = pickle.loads(blob)  # from our own worker
+            if segment is not None:
+                segment(blob, [key for key, _ in pairs])
+            del blob
+            done += zip((result for _, result in pairs), extras, strict=True)
+    return done
 
 
 def _cache_folder(root: Path, cache: bool | None) -> Path | None:

@@ -13,6 +13,7 @@ from adr_tool.site.model import PLANS, Progress, SiteModel, build_model
 from adr_tool.site.options import BuildResult, SiteOptions
 from adr_tool.site.paths import check_out_dir
 from adr_tool.site.snapshot import (
+    SkeletonSpool,
     drop_snapshot,
     load_skeletons,
     load_snapshot,
@@ -70,27 +71,34 @@ def _build_site(repo: Repository, options: SiteOptions, cache_dir: Path | bool |
         last = load_snapshot(cache.folder)
         skeletons = load_skeletons(cache.folder, last) if last is not None else {}
         drop_snapshot(cache.folder)
+    # skeletons go to their file as pages are made, not kept for the snapshot (DR-013)
+    spool = SkeletonSpool(cache.folder) if cache.folder is not None and loaded_at is not None else None
     staging_path = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
-        staging = StagingDir(staging_path, cache)
-        writer = SiteWriter(env, staging, cache, progress)
-        plans = Manifest(cache, PLANS)
-        model = build_model(repo, options, cache, progress, templates_key=writer.fingerprint,
-                            render=writer.render_record, plans=plans, skeletons=skeletons,
-                            capture=writer)
-        writer.write_site(model)
-        staging_path.chmod(0o755)
-        replace_tree(staging_path, out)
-    except BaseException:
-        remove_tree(staging_path)
-        cache.discard_pack()
-        raise
-    plans.save()
-    if cache.folder is not None and loaded_at is not None:
-        made = snapshot_of(repo, options, out, writer.fingerprint, model, cache.folder, staging.sources,
-                           loaded_at)
-        if made is not None:
-            save_snapshot(cache.folder, *made)
+        try:
+            staging = StagingDir(staging_path, cache)
+            writer = SiteWriter(env, staging, cache, progress)
+            plans = Manifest(cache, PLANS)
+            model = build_model(repo, options, cache, progress, templates_key=writer.fingerprint,
+                                render=writer.render_record, plans=plans, skeletons=skeletons,
+                                capture=writer, spool=spool)
+            writer.write_site(model)
+            staging_path.chmod(0o755)
+            replace_tree(staging_path, out)
+        except BaseException:
+            remove_tree(staging_path)
+            cache.discard_pack()
+            raise
+        plans.save()
+        if cache.folder is not None and loaded_at is not None and not (spool and spool.failed):
+            made = snapshot_of(repo, options, out, writer.fingerprint, model, cache.folder,
+                               staging.sources, loaded_at)
+            if made is not None:
+                snap, pieces = made
+                save_snapshot(cache.folder, snap, spool if spool is not None else pieces)
+    finally:
+        if spool is not None:
+            spool.discard()  # unless it was put in place
     cache.prune()
     cache.save_pack()
     return BuildResult(

@@ -43,6 +43,7 @@ _T = TypeVar("_T")
 if TYPE_CHECKING:
     from adr_tool.models import Record
     from adr_tool.repository import Repository
+    from adr_tool.site.snapshot import SkeletonSpool
 
 UNKNOWN = "unknown"
 IMAGE_EXTS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".bmp", ".ico"})
@@ -192,6 +193,9 @@ class DonePage:
     """The page's plan key."""
     skeleton: bytes | None = None
     """The page model without its body parts, pickled, for a later patch build (``snapshot``)."""
+    skeleton_at: tuple[int, int, str] | None = None
+    """Where ``skeleton`` went instead, in the parent: its (offset, length, SHA-256) in the
+    spool's file (``snapshot.SkeletonSpool``)."""
     links: tuple[tuple[str, bool], ...] = ()
     """Distinct (url, is image) of the body links that depend on files (``PagePlan.links``)."""
     resolved: tuple[tuple[str | None, bool], ...] = ()
@@ -721,7 +725,8 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
                 render: Callable[[RecordPage, SiteInfo, str], str] | None = None,
                 plans: Manifest | None = None,
                 skeletons: Mapping[str, bytes] | None = None,
-                capture: PageCapture | None = None) -> SiteModel:
+                capture: PageCapture | None = None,
+                spool: SkeletonSpool | None = None) -> SiteModel:
     """Phase 1: turn the repository into a complete SiteModel (reads only).
 
     *templates_key* fingerprints the page templates; with it, record pages whose inputs
@@ -731,7 +736,8 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
     pickled page model without its body, from the last snapshot) are carried over for
     reused pages, so the next snapshot has one for every page. With *capture* (what
     *render* does besides returning a key), many new pages are made in a process pool
-    (``parallel``), with the same result.
+    (``parallel``), with the same result. With *spool* (and *skeletons*), each page's
+    skeleton is written to it as the page is finished, not kept in memory.
     """
     builder = _Builder(repo, options, cache, progress)
     builder.plans = plans if plans is not None else Manifest(cache, PLANS)
@@ -754,7 +760,8 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
     ordered = sorted(records, key=lambda r: (natural_key(r.id), r.id))
     # every plan key first: they make the slug calls in the order the pages would
     keys = [builder.plan_key(r, entry_of[r.id], relations, backlinks, site_key) for r in ordered]
-    step = PageStep(builder, relations, backlinks, info, templates_key, render, skeletons)
+    step = PageStep(builder, relations, backlinks, info, templates_key, render, skeletons,
+                    spool if skeletons is not None else None)
     fresh = sum(1 for k in keys if k not in builder.plans) if templates_key else len(keys)
     if (render is not None and capture is not None and fresh >= parallel_threshold()
             and pool_workers()):
@@ -831,6 +838,8 @@ class PageStep:
     templates_key: str
     render: Callable[[RecordPage, SiteInfo, str], str] | None
     skeletons: Mapping[str, bytes] | None
+    spool: SkeletonSpool | None = None
+    """Where finished pages' skeletons go (in the parent), instead of staying in memory."""
 
     def make(self, record: Record, entry: RecordEntry,
              key: str) -> tuple[DonePage, PagePlan | None, str | None]:
@@ -872,13 +881,22 @@ class PageStep:
                         links=tuple(plan.links), resolved=tuple(plan.resolved))
         return done, plan, page_key
 
-    def finish(self, page: DonePage, plan: PagePlan | None, page_key: str | None) -> DonePage:
-        """Remember a rendered page's plan (in the parent process: the manifest is saved there)."""
+    def finish(self, page: DonePage, plan: PagePlan | None, page_key: str | None,
+               entry: RecordEntry | None = None) -> DonePage:
+        """Remember a rendered page's plan (in the parent process: the manifest is saved there),
+        send its skeleton to the spool, and give it *entry* (the parent's own, for a page
+        made in a pool worker: not a copy per page)."""
         if plan is not None and page_key is not None:
             store_plan(self.builder.plans, plan, page_key)
         elif page.reused:
             self.builder.plans.get(page.plan)  # kept for the next build
-        return page
+        where = (self.spool.add(page.skeleton)
+                 if self.spool is not None and page.skeleton is not None else None)
+        if where is not None:
+            if entry is not None:
+                return dataclasses.replace(page, skeleton=None, skeleton_at=where, entry=entry)
+            return dataclasses.replace(page, skeleton=None, skeleton_at=where)
+        return dataclasses.replace(page, entry=entry) if entry is not None else page
 
 
 def store_plan(plans: Manifest, plan: PagePlan, page_key: str) -> None:

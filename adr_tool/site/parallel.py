@@ -82,6 +82,8 @@ def make_pages(step: PageStep, ordered: list[Record], entry_of: dict[str, Record
     pack = step.builder.cache.pack()
     if pack is not None:
         pack.preload()  # once, not in every worker
+    if step.spool is not None:
+        step.spool.flush()  # no buffered bytes for the workers to inherit
     # what exists now is only read by the workers: kept out of their garbage collections,
     # which would otherwise write to (and so copy) every page of the parent's memory
     outer_freeze = gc.get_freeze_count() > 0  # ``build_site`` froze the loaded records
@@ -115,7 +117,10 @@ def _apply(step: PageStep, capture: PageCapture, made: _Made, record: Record,
     cache = builder.cache
     cache.adopt(made.used, made.hits, made.misses, made.stored)
     capture.apply(made.captured)
-    return step.finish(made.page, made.plan, made.page_key)
+    entry = entry_of[record.id]
+    # equal always, by construction: the parent's own entry is kept, not a copy per page
+    return step.finish(made.page, made.plan, made.page_key,
+                       entry if made.page.entry == entry else None)
 
 
 def _chunk(bounds: tuple[int, int]) -> list[_Made] | tuple[str, str]:
