@@ -135,4 +135,4 @@ def test_spooled_build_equals_a_build_in_memory(project: Path, cli: Callable[...
     result = cli("build", "--out", "spooled", "--quiet")
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
     assert _tree(project / "spooled") == memory
-    assert not [p for p in project.rglob(".adr-search-*")]
+    assert not list(project.rglob(".adr-search-*"))
