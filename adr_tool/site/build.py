@@ -20,6 +20,7 @@ from adr_tool.site.snapshot import (
     save_snapshot,
     snapshot_of,
 )
+from adr_tool.site.spool import DocSpool
 from adr_tool.site.writer import SiteWriter, StagingDir, make_environment, remove_tree
 from adr_tool.writes import replace_tree
 
@@ -74,6 +75,8 @@ def _build_site(repo: Repository, options: SiteOptions, cache_dir: Path | bool |
     # skeletons go to their file as pages are made, not kept for the snapshot (DR-013)
     spool = SkeletonSpool(cache.folder) if cache.folder is not None and loaded_at is not None else None
     staging_path = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    # search-index items too, in a scratch file next to the output (DR-013)
+    docs = DocSpool(out.parent)
     try:
         try:
             staging = StagingDir(staging_path, cache)
@@ -81,7 +84,7 @@ def _build_site(repo: Repository, options: SiteOptions, cache_dir: Path | bool |
             plans = Manifest(cache, PLANS)
             model = build_model(repo, options, cache, progress, templates_key=writer.fingerprint,
                                 render=writer.render_record, plans=plans, skeletons=skeletons,
-                                capture=writer, spool=spool)
+                                capture=writer, spool=spool, docs=docs)
             writer.write_site(model)
             staging_path.chmod(0o755)
             replace_tree(staging_path, out)
@@ -99,6 +102,7 @@ def _build_site(repo: Repository, options: SiteOptions, cache_dir: Path | bool |
     finally:
         if spool is not None:
             spool.discard()  # unless it was put in place
+        docs.close()
     cache.prune()
     cache.save_pack()
     return BuildResult(

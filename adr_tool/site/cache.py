@@ -20,6 +20,7 @@ written with temp file + rename, so a crash never leaves half an entry.
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
+from collections.abc import Iterable
 import contextlib
 from functools import lru_cache
 import hashlib
@@ -33,7 +34,8 @@ import tempfile
 import time
 
 from adr_tool import __version__
-from adr_tool.writes import atomic_write_bytes
+from adr_tool.site.spool import Spooled
+from adr_tool.writes import AtomicFile
 
 CACHE_VERSION = "3"
 """Bump when the cached formats or the rendering code change in a way keys do not capture."""
@@ -220,9 +222,9 @@ class ContentCache:
         _remember(memo_key, data)
         return data
 
-    def store(self, namespace: str, key: str, data: bytes | list[bytes]) -> str | None:
+    def store(self, namespace: str, key: str, data: bytes | Iterable[bytes]) -> str | None:
         """Write an entry (temp file + rename, read-only) and return its path; *data*
-        may be chunks, written one after the other.
+        may be chunks, written one after the other (iterated once).
 
         A ``PACKED`` entry goes to the pack (written by ``save_pack``) and has no path.
         """
@@ -231,8 +233,8 @@ class ContentCache:
         if self.folder is None:
             return None
         if namespace in PACKED:
-            if isinstance(data, list):
-                data = b"".join(data)
+            data = data if isinstance(data, bytes) else b"".join(
+                (data,) if isinstance(data, bytearray | memoryview) else data)
             if self._stored is not None:
                 self._stored.append((namespace, key, data))
                 return None
@@ -255,7 +257,7 @@ class ContentCache:
             os.chmod(tmp, 0o444)
         try:
             try:
-                for chunk in data if isinstance(data, list) else (data,):
+                for chunk in (data,) if isinstance(data, bytes | bytearray | memoryview) else data:
                     view = memoryview(chunk)
                     while view:
                         view = view[os.write(fd, view):]
@@ -314,7 +316,7 @@ class Manifest:
     def __init__(self, cache: ContentCache, name: str) -> None:
         self.path = os.path.join(cache._root, name) if cache.folder is not None else None
         self._old: dict[str, bytes] = {}
-        self._new: dict[str, bytes | tuple[bytes, ...]] = {}
+        self._new: dict[str, bytes | tuple[bytes | Spooled, ...]] = {}
         self._changed = False
         if self.path is None:
             return
@@ -341,11 +343,14 @@ class Manifest:
         """Whether the last build left *key* (without keeping it, unlike ``get``)."""
         return key in self._old
 
-    def put(self, key: str, value: bytes | tuple[bytes, ...]) -> None:
+    def put(self, key: str, value: bytes | tuple[bytes | Spooled, ...]) -> None:
         """Store *value* (bytes, or pieces written one after the other) under *key*
-        (written by ``save``). Pieces are kept as they are: no copy of a large value."""
+        (written by ``save``). Pieces are kept as they are: no copy of a large value, and a
+        spooled one (``spool.Spooled``) is read back only when the file is written."""
         pieces = value if isinstance(value, tuple) else (value,)
-        if self.path is None or any(b"\x1e" in piece or b"\x1f" in piece for piece in pieces):
+        if self.path is None or any(
+                not piece.clean if isinstance(piece, Spooled) else b"\x1e" in piece or b"\x1f" in piece
+                for piece in pieces):
             return
         self._new[key] = value
         self._changed = True
@@ -355,11 +360,18 @@ class Manifest:
         if self.path is None or (not self._changed and self._new.keys() == self._old.keys()):
             return
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        atomic_write_bytes(Path(self.path), self._chunks(), fsync=False)
+        out = AtomicFile(Path(self.path))  # as atomic_write_bytes, spooled pieces read one by one
+        try:
+            for chunk in self._chunks():
+                out.file.write(chunk.read() if isinstance(chunk, Spooled) else chunk)
+        except BaseException:
+            out.discard()
+            raise
+        out.commit(fsync=False)
 
-    def _chunks(self) -> list[bytes]:
+    def _chunks(self) -> list[bytes | Spooled]:
         """The file as a list of chunks (written in order; never joined in memory)."""
-        chunks = [self.MAGIC]
+        chunks: list[bytes | Spooled] = [self.MAGIC]
         for key, value in self._new.items():
             chunks += (key.encode("ascii"), b"\x1f")
             if isinstance(value, tuple):

@@ -7,7 +7,7 @@ templates only prefix site-root paths with the page's ``root`` (``""`` or ``"../
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 import dataclasses
 from dataclasses import dataclass, field
 import datetime as dt
@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 import pickle
 import re
 import stat
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from adr_tool import __version__
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from adr_tool.models import Record
     from adr_tool.repository import Repository
     from adr_tool.site.snapshot import SkeletonSpool
+    from adr_tool.site.spool import DocSpool, Spooled
 
 UNKNOWN = "unknown"
 IMAGE_EXTS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".bmp", ".ico"})
@@ -199,6 +200,17 @@ class DonePage:
     links: tuple[tuple[str, bool], ...] = ()
     """Distinct (url, is image) of the body links that depend on files (``PagePlan.links``)."""
     resolved: tuple[tuple[str | None, bool], ...] = ()
+    search_at: Spooled | None = None
+    """Where ``search_doc`` went instead (then empty), in the parent: ``spool.DocSpool``."""
+
+    def search_item(self) -> bytes:
+        """This record's item of the search index, wherever it is kept."""
+        return self.search_at.read() if self.search_at is not None else self.search_doc
+
+    @property
+    def search_len(self) -> int:
+        """Length of ``search_item()``, without reading it."""
+        return self.search_at.length if self.search_at is not None else len(self.search_doc)
 
 
 @dataclass(slots=True)
@@ -726,7 +738,8 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
                 plans: Manifest | None = None,
                 skeletons: Mapping[str, bytes] | None = None,
                 capture: PageCapture | None = None,
-                spool: SkeletonSpool | None = None) -> SiteModel:
+                spool: SkeletonSpool | None = None,
+                docs: DocSpool | None = None) -> SiteModel:
     """Phase 1: turn the repository into a complete SiteModel (reads only).
 
     *templates_key* fingerprints the page templates; with it, record pages whose inputs
@@ -737,7 +750,8 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
     reused pages, so the next snapshot has one for every page. With *capture* (what
     *render* does besides returning a key), many new pages are made in a process pool
     (``parallel``), with the same result. With *spool* (and *skeletons*), each page's
-    skeleton is written to it as the page is finished, not kept in memory.
+    skeleton is written to it as the page is finished, not kept in memory; with *docs*,
+    each page's search-index item (the pages then read it from there until *docs* is closed).
     """
     builder = _Builder(repo, options, cache, progress)
     builder.plans = plans if plans is not None else Manifest(cache, PLANS)
@@ -761,7 +775,7 @@ def build_model(repo: Repository, options: SiteOptions, cache: ContentCache,
     # every plan key first: they make the slug calls in the order the pages would
     keys = [builder.plan_key(r, entry_of[r.id], relations, backlinks, site_key) for r in ordered]
     step = PageStep(builder, relations, backlinks, info, templates_key, render, skeletons,
-                    spool if skeletons is not None else None)
+                    spool if skeletons is not None else None, docs)
     fresh = sum(1 for k in keys if k not in builder.plans) if templates_key else len(keys)
     if (render is not None and capture is not None and fresh >= parallel_threshold()
             and pool_workers()):
@@ -840,6 +854,8 @@ class PageStep:
     skeletons: Mapping[str, bytes] | None
     spool: SkeletonSpool | None = None
     """Where finished pages' skeletons go (in the parent), instead of staying in memory."""
+    docs: DocSpool | None = None
+    """Where finished pages' search-index items go (in the parent), the same way."""
 
     def make(self, record: Record, entry: RecordEntry,
              key: str) -> tuple[DonePage, PagePlan | None, str | None]:
@@ -885,24 +901,32 @@ class PageStep:
                entry: RecordEntry | None = None) -> DonePage:
         """Remember a rendered page's plan (in the parent process: the manifest is saved there),
         send its skeleton to the spool, and give it *entry* (the parent's own, for a page
-        made in a pool worker: not a copy per page)."""
+        made in a pool worker: not a copy per page). Its search-index item goes to the docs
+        spool: the page and the plan manifest keep where it is, not a copy of it."""
+        doc = (self.docs.add(page.search_doc)
+               if self.docs is not None and page.search_doc and page.search_at is None else None)
         if plan is not None and page_key is not None:
-            store_plan(self.builder.plans, plan, page_key)
+            store_plan(self.builder.plans, plan, page_key, doc)
         elif page.reused:
             self.builder.plans.get(page.plan)  # kept for the next build
         where = (self.spool.add(page.skeleton)
                  if self.spool is not None and page.skeleton is not None else None)
+        changes: dict[str, Any] = {}
         if where is not None:
-            if entry is not None:
-                return dataclasses.replace(page, skeleton=None, skeleton_at=where, entry=entry)
-            return dataclasses.replace(page, skeleton=None, skeleton_at=where)
-        return dataclasses.replace(page, entry=entry) if entry is not None else page
+            changes.update(skeleton=None, skeleton_at=where)
+        if entry is not None:
+            changes["entry"] = entry
+        if doc is not None:
+            changes.update(search_doc=b"", search_at=doc)
+        return dataclasses.replace(page, **changes) if changes else page
 
 
-def store_plan(plans: Manifest, plan: PagePlan, page_key: str) -> None:
-    """Remember how a record page was made, under its plan key, once it is rendered."""
+def store_plan(plans: Manifest, plan: PagePlan, page_key: str, doc: Spooled | None = None) -> None:
+    """Remember how a record page was made, under its plan key, once it is rendered (its
+    search-index item from *doc*, where it was spooled, when given)."""
     head = [page_key, plan.links, plan.resolved, plan.summary, plan.scored, plan.deps]
-    plans.put(plan.key, (json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\0", plan.search_doc))
+    plans.put(plan.key, (json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\0",
+                         doc if doc is not None else plan.search_doc))
 
 
 def _whole_graph(builder: _Builder, entries: list[RecordEntry], relations: Relations) -> str:
@@ -988,21 +1012,30 @@ SEARCH_HEAD = b"window.ADR_SEARCH_INDEX = ["
 SEARCH_TAIL = b"];\n"
 
 
-def search_js(pages: list[DonePage]) -> list[bytes]:
+class SearchChunks:
     """The search index as a script (loaded by <script src>, which works on file://; DR-013),
-    as the chunks to write one after the other.
+    as the chunks to write one after the other (each iteration makes them again).
 
     A JSON list is its items' JSON joined by commas, so each record's item is made once
-    (and kept in its plan) and a rebuild only writes them again, never joined in memory
-    (~50 MB at 10,000 records).
+    (and kept in its plan, or spooled) and a rebuild only writes them again, never joined
+    in memory (~50 MB at 10,000 records).
     """
-    pieces = [SEARCH_HEAD]
-    for page in pages:
-        pieces += (page.search_doc, b",")
-    if pages:
-        pieces.pop()
-    pieces.append(SEARCH_TAIL)
-    return pieces
+
+    def __init__(self, pages: list[DonePage]) -> None:
+        self.pages = pages
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield SEARCH_HEAD
+        for i, page in enumerate(self.pages):
+            if i:
+                yield b","
+            yield page.search_item()
+        yield SEARCH_TAIL
+
+
+def search_js(pages: list[DonePage]) -> SearchChunks:
+    """The search index of *pages* (``SearchChunks``)."""
+    return SearchChunks(pages)
 
 
 def _search_doc(e: RecordEntry, text: str) -> str:

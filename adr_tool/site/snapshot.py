@@ -378,7 +378,7 @@ def snapshot_of(repo: Repository, options: SiteOptions, out: Path, templates_key
             skeletons.append(skeleton)
             offset += len(skeleton)
         state.links, state.resolved = page.links, page.resolved
-        state.doc_len, state.scored = len(page.search_doc), page.scored
+        state.doc_len, state.scored = page.search_len, page.scored
         order.append(path)
     tree = _tree(sources, cache_root)
     if tree is None:

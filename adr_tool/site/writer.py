@@ -9,7 +9,7 @@ they were made.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 import contextlib
 import dataclasses
 import hashlib
@@ -117,9 +117,10 @@ class StagingDir:
                 self._small[data] = cached  # badges: a thousand files, a few contents
         self._place(site_path, cached, (data,))
 
-    def write_chunks(self, site_path: str, chunks: list[bytes]) -> None:
+    def write_chunks(self, site_path: str, chunks: Iterable[bytes]) -> None:
         """Write one file made of *chunks*, never joined in memory (the search index is
-        ~50 MB at 10,000 records)."""
+        ~50 MB at 10,000 records); *chunks* may be iterated more than once (``SearchChunks``
+        reads its items back from the spool each time)."""
         if self.deferred is not None:
             self.write(site_path, b"".join(chunks))
             return
@@ -130,7 +131,7 @@ class StagingDir:
         cached = self.cache.lookup("blobs", key) or self.cache.store("blobs", key, chunks)
         self._place(site_path, cached, chunks)
 
-    def _place(self, site_path: str, cached: str | None, chunks: Sequence[bytes]) -> None:
+    def _place(self, site_path: str, cached: str | None, chunks: Iterable[bytes]) -> None:
         if cached is None:
             with open(self.target(site_path), "wb") as fh:
                 fh.writelines(chunks)
