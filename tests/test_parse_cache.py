@@ -7,6 +7,7 @@ from pathlib import Path
 import pickle
 
 import pytest
+from support.trap import Trap
 
 from adr_tool.parse import ParseOptions
 from adr_tool.parse.cache import MAC_SIZE, MAGIC, ParseCache, cache_root
@@ -122,11 +123,7 @@ def test_planted_pack_is_never_unpickled(tmp_path: Path) -> None:
     assert len(packs) == 1
     marker = tmp_path / "pwned"
 
-    class Evil:
-        def __reduce__(self) -> tuple[object, tuple[str]]:
-            return (marker.write_text, ("ran",))
-
-    payload = pickle.dumps(Evil())
+    payload = pickle.dumps(Trap(marker))
     packs[0].write_bytes(MAGIC + b"\0" * MAC_SIZE + payload)
     assert _snapshot(folder, cache=True) == _snapshot(folder, cache=False)
     assert not marker.exists()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pickle
 
 import pytest
+from support.trap import Trap
 
 from adr_tool import repository
 from adr_tool.parse import ParseOptions
@@ -124,12 +125,8 @@ def test_segment_appended_without_a_signature_is_never_unpickled(tmp_path: Path)
     fresh = _loaded(folder, cache=True)
     marker = tmp_path / "pwned"
 
-    class Evil:
-        def __reduce__(self) -> tuple[object, tuple[str]]:
-            return (marker.write_text, ("ran",))
-
     pack = _pack(folder)
-    pack.write_bytes(pack.read_bytes() + pickle.dumps([(b"k" * 20, Evil())]))
+    pack.write_bytes(pack.read_bytes() + pickle.dumps([(b"k" * 20, Trap(marker))]))
     assert _hits(folder) == 0
     assert _loaded(folder, cache=True) == fresh
     assert not marker.exists()

@@ -11,6 +11,7 @@ import stat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 import pytest
+from support.trap import Trap
 
 from adr_tool.config import load_config
 from adr_tool.criteria import load_candidate_paths
@@ -114,12 +115,8 @@ def test_planted_summary_pack_is_never_unpickled(tmp_path: Path) -> None:
     expected = _summaries(folder, cached=True)
     marker = tmp_path / "pwned"
 
-    class Evil:
-        def __reduce__(self) -> tuple[object, tuple[str]]:
-            return (marker.write_text, ("ran",))
-
     for pack in _score_packs(folder):
-        pack.write_bytes(MAGIC + b"\0" * MAC_SIZE + pickle.dumps(Evil()))
+        pack.write_bytes(MAGIC + b"\0" * MAC_SIZE + pickle.dumps(Trap(marker)))
     assert _summaries(folder, cached=True) == expected
     assert not marker.exists()
 
@@ -199,11 +196,7 @@ def test_lint_score_pack_gives_the_uncached_findings(tmp_path: Path) -> None:
     assert _lint(folder, cache=True) == _lint(folder, cache=False) != fresh
     marker = tmp_path / "pwned"
 
-    class Evil:
-        def __reduce__(self) -> tuple[object, tuple[str]]:
-            return (marker.write_text, ("ran",))
-
-    packs[0].write_bytes(MAGIC + b"\0" * MAC_SIZE + pickle.dumps(Evil()))
+    packs[0].write_bytes(MAGIC + b"\0" * MAC_SIZE + pickle.dumps(Trap(marker)))
     assert _lint(folder, cache=True) == _lint(folder, cache=False)
     assert not marker.exists()
 
