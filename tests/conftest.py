@@ -36,6 +36,15 @@ def _stable_env(monkeypatch: pytest.MonkeyPatch, _user_cache_home: Path) -> None
 
 
 @pytest.fixture
+def own_user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A user cache folder (parse cache, packs, key) of this test's own, so cache tests
+    start cold and never see another test's entries."""
+    home = tmp_path / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home
+
+
+@pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str, str]], Path]:
     """Write a dict of relative path -> text into a temp project and chdir there."""
     monkeypatch.chdir(tmp_path)

@@ -13,6 +13,7 @@ import shutil
 from typing import Any
 
 import pytest
+from support.projects import records_folder
 
 from adr_tool import repository
 from adr_tool.config import load_config
@@ -69,18 +70,12 @@ Chosen option: "A".
 """
 
 
-@pytest.fixture(autouse=True)
-def _user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
-    monkeypatch.delenv("ADR_NO_CACHE", raising=False)
-    monkeypatch.delenv("ADR_CACHE_DIR", raising=False)
+pytestmark = pytest.mark.usefixtures("own_user_cache")
 
 
 def _folder(tmp_path: Path, count: int = 12) -> Path:
     """Records that trip every per-file rule, plus files that parse badly or not at all."""
-    folder = tmp_path / "proj" / "decisions"
-    folder.mkdir(parents=True)
-    (folder.parent / ".adr.toml").write_text('dir = "decisions"\n', encoding="utf-8")
+    folder = records_folder(tmp_path)
     for n in range(1, count + 1):
         (folder / f"DR-{n:03d}-r{n}.md").write_text(RECORD.format(
             n=n, decision="AB"[n % 2], weight=("High", "Huge", "3")[n % 3],

@@ -7,6 +7,7 @@ from pathlib import Path
 import pickle
 
 import pytest
+from support.projects import records_folder
 from support.trap import Trap
 
 from adr_tool.parse import ParseOptions
@@ -39,17 +40,11 @@ Done.
 """
 
 
-@pytest.fixture(autouse=True)
-def _user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
-    monkeypatch.delenv("ADR_NO_CACHE", raising=False)
-    monkeypatch.delenv("ADR_CACHE_DIR", raising=False)
+pytestmark = pytest.mark.usefixtures("own_user_cache")
 
 
 def _folder(tmp_path: Path, count: int = 3) -> Path:
-    folder = tmp_path / "proj" / "decisions"
-    folder.mkdir(parents=True)
-    (folder.parent / ".adr.toml").write_text('dir = "decisions"\n', encoding="utf-8")
+    folder = records_folder(tmp_path)
     for n in range(1, count + 1):
         (folder / f"DR-{n:03d}-r{n}.md").write_text(RECORD.format(n=n), encoding="utf-8")
     (folder / "DR-009-broken.md").write_text("---\nid: [unclosed\n---\n# x\n", encoding="utf-8")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pickle
 
 import pytest
+from support.projects import records_folder
 from support.trap import Trap
 
 from adr_tool import repository
@@ -33,18 +34,13 @@ COUNT = 40
 
 
 @pytest.fixture(autouse=True)
-def _user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
-    monkeypatch.delenv("ADR_NO_CACHE", raising=False)
-    monkeypatch.delenv("ADR_CACHE_DIR", raising=False)
+def _pool_on_small_folders(own_user_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(repository, "PARALLEL_THRESHOLD", 8)  # the pool path, on small folders
     monkeypatch.setattr(repository, "_cores", lambda: 2)
 
 
 def _folder(tmp_path: Path) -> Path:
-    folder = tmp_path / "proj" / "decisions"
-    folder.mkdir(parents=True)
-    (folder.parent / ".adr.toml").write_text('dir = "decisions"\n', encoding="utf-8")
+    folder = records_folder(tmp_path)
     for n in range(1, COUNT + 1):
         (folder / f"DR-{n:03d}-r{n}.md").write_text(RECORD.format(n=n), encoding="utf-8")
     return folder

@@ -11,6 +11,7 @@ import stat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 import pytest
+from support.projects import records_folder
 from support.trap import Trap
 
 from adr_tool.config import load_config
@@ -50,17 +51,11 @@ Done.
 """
 
 
-@pytest.fixture(autouse=True)
-def _user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
-    monkeypatch.delenv("ADR_NO_CACHE", raising=False)
-    monkeypatch.delenv("ADR_CACHE_DIR", raising=False)
+pytestmark = pytest.mark.usefixtures("own_user_cache")
 
 
 def _folder(tmp_path: Path, count: int = 4) -> Path:
-    folder = tmp_path / "proj" / "decisions"
-    folder.mkdir(parents=True)
-    (folder.parent / ".adr.toml").write_text('dir = "decisions"\n', encoding="utf-8")
+    folder = records_folder(tmp_path)
     for n in range(1, count + 1):
         (folder / f"DR-{n:03d}-r{n}.md").write_text(
             RECORD.format(n=n, decision="A", cell="✅"), encoding="utf-8")
