@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from adr_tool.signing import verified
 from adr_tool.site.cache import ContentCache, content_key
+from adr_tool.site.spool import ParentFile
 from adr_tool.writes import AtomicFile, atomic_write_bytes, replace_tree
 
 if TYPE_CHECKING:
@@ -204,7 +205,7 @@ def drop_snapshot(folder: Path) -> None:
         os.unlink(folder / SNAPSHOT)
 
 
-class SkeletonSpool:
+class SkeletonSpool(ParentFile):
     """The skeletons file of the next snapshot, written while the pages are made.
 
     A full build of 10,000 records makes ~38 MB of skeletons; held until the snapshot is
@@ -214,29 +215,26 @@ class SkeletonSpool:
     """
 
     def __init__(self, folder: Path) -> None:
+        super().__init__()
         self.folder = folder
         self._file: AtomicFile | None = None
-        self._size = 0
-        self._failed = False
-        self._pid = os.getpid()
 
     def add(self, skeleton: bytes) -> tuple[int, int, str] | None:
         """Write one skeleton; where it is, or None when the file cannot be written (or this
         is a forked worker: the parent owns the file)."""
-        if self._failed or os.getpid() != self._pid:
+        offset = self.append(skeleton)
+        if offset is None:
             return None
-        try:
-            if self._file is None:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                self._file = AtomicFile(self.folder / SKELETONS)
-            self._file.file.write(skeleton)
-        except OSError:
-            self.discard()
-            self._failed = True
-            return None
-        where = (self._size, len(skeleton), hashlib.sha256(skeleton).hexdigest())
-        self._size += len(skeleton)
-        return where
+        return offset, len(skeleton), hashlib.sha256(skeleton).hexdigest()
+
+    def _write(self, data: bytes) -> None:
+        if self._file is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._file = AtomicFile(self.folder / SKELETONS)
+        self._file.file.write(data)
+
+    def _lost(self) -> None:
+        self.discard()
 
     def flush(self) -> None:
         """Empty the write buffer (before a fork: a child must not inherit pending bytes)."""
@@ -246,11 +244,6 @@ class SkeletonSpool:
             except OSError:
                 self.discard()
                 self._failed = True
-
-    @property
-    def failed(self) -> bool:
-        """True when a skeleton could not be written (then no snapshot can be left)."""
-        return self._failed
 
     def commit(self) -> None:
         """Put the skeletons file in place (raises OSError when it cannot be)."""
@@ -262,7 +255,7 @@ class SkeletonSpool:
 
     def discard(self) -> None:
         """Remove the temp file (a failed build, or one that leaves no snapshot)."""
-        if self._file is not None and os.getpid() == self._pid:
+        if self._file is not None and self.owner():
             self._file.discard()
             self._file = None
 
